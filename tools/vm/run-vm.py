@@ -1,0 +1,374 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Boot an installed Debian kernel under QEMU and run one command inside it.
+
+The guest's root file system is the host's own root, read-only over 9p (the
+way virtme does it), so every tool of the host (bash, python3, modprobe,
+kexec, this repository at its own path) is there without building an image.
+A small busybox initramfs loads the 9p modules and switches to that root.
+/tmp, /run and /var/tmp are tmpfs; a host directory is shared read-write as
+$PVP_OUT for results.
+
+Exit status: the guest command's own, or
+  90  a kernel splat (BUG, WARNING, lockdep, KASAN, ...) or a bad taint,
+  91  the guest did not finish within --timeout (hung),
+  92  the guest died before the command finished (crash, unexpected panic).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CACHE = os.path.join(os.environ.get("XDG_CACHE_HOME",
+                                    os.path.expanduser("~/.cache")),
+                     "pvpanic-acpi")
+
+RC_SPLAT, RC_TIMEOUT, RC_DIED = 90, 91, 92
+
+# What fails a run even when the command passed.
+SPLAT = re.compile(
+    r"(BUG: |WARNING: |Oops|general protection fault|KASAN|UBSAN|"
+    r"kmemleak: \d+ new suspected|possible recursive locking|"
+    r"possible circular locking|inconsistent lock state|"
+    r"suspicious RCU usage|lockdep|scheduling while atomic|"
+    r"sleeping function called from invalid context|"
+    r"INFO: task .* blocked|soft lockup|hard LOCKUP|rcu_sched self-detected|"
+    r"rcu: INFO|Kernel panic|refcount_t: |list_(add|del) corruption|"
+    r"double free|use-after-free|BUG kmalloc|Unable to handle kernel)")
+# Where an expected real panic starts; nothing after it is scanned.
+PANIC_START = re.compile(r"(sysrq: Trigger a crash|Kernel panic - not syncing|"
+                         r"pvpanic-test: panicking now)")
+# Taint flags allowed: O (out-of-tree, 4096) and E (unsigned module, 8192).
+TAINT_OK = 4096 | 8192
+
+
+def log(msg):
+    print("run-vm: " + msg, file=sys.stderr, flush=True)
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def module_deps(kver, mods):
+    """insmod order (host paths) for mods and their dependencies."""
+    paths = []
+    out = ""
+    for mod in mods:  # one at a time: further words would be parameters
+        out += subprocess.run(["modprobe", "--show-depends", "-S", kver, mod],
+                              check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] == "insmod" and parts[1] not in paths:
+            paths.append(parts[1])
+    return paths
+
+
+INIT = r"""#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+for m in /modules/*.ko; do insmod "$m" || echo "initramfs: insmod $m failed"; done
+mkdir -p /newroot
+# The virtio devices are probed asynchronously: wait for the 9p tags.
+i=0
+until grep -qs hostroot /sys/bus/virtio/drivers/9pnet_virtio/virtio*/mount_tag; do
+	i=$((i + 1))
+	[ $i -gt 200 ] && break
+	sleep 0.05
+done
+if ! mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /newroot; then
+	echo "initramfs: cannot mount the host root over 9p"
+	echo o > /proc/sysrq-trigger
+	sleep 10
+fi
+for d in tmp run var/tmp var/lib/dkms; do
+	[ -d /newroot/$d ] && mount -t tmpfs tmpfs /newroot/$d
+done
+mkdir -p /newroot/run/pvp-out
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 pvpout /newroot/run/pvp-out
+mount --move /dev /newroot/dev
+mount --move /proc /newroot/proc
+mount --move /sys /newroot/sys
+exec switch_root /newroot /bin/bash /run/pvp-out/guest-init.sh
+"""
+
+GUEST_INIT = r"""#!/bin/bash
+# PID 1 of the guest, on the host's root: run the command, then power off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts && mount -t tmpfs tmpfs /dev/shm
+ip link set lo up 2>/dev/null
+hostname pvpanic-guest
+echo "guest-init: booted $(uname -r) in $(cut -d' ' -f1 /proc/uptime)s"
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+bash /run/pvp-out/cmd.sh </dev/null 2>&1 | tee /run/pvp-out/cmd.log
+rc=${PIPESTATUS[0]}
+sleep 0.2
+dmesg > /run/pvp-out/dmesg.txt
+cat /proc/sys/kernel/tainted > /run/pvp-out/tainted
+echo $rc > /run/pvp-out/rc
+sync
+umount /run/pvp-out
+echo "guest-init: command exited $rc, powering off"
+echo o > /proc/sysrq-trigger
+sleep 10
+"""
+
+
+def build_initramfs(kver):
+    mods = module_deps(kver, ["9pnet_virtio", "9p", "virtio_pci"])
+    key = hashlib.sha256((INIT + kver + "\n".join(mods)).encode()).hexdigest()
+    path = os.path.join(CACHE, "initramfs-%s-%s.cpio.gz" % (kver, key[:12]))
+    if os.path.exists(path):
+        return path
+    os.makedirs(CACHE, exist_ok=True)
+    busybox = shutil.which("busybox") or "/bin/busybox"
+    with tempfile.TemporaryDirectory() as d:
+        for sub in ("bin", "proc", "sys", "dev", "modules", "newroot"):
+            os.makedirs(os.path.join(d, sub))
+        shutil.copy(busybox, os.path.join(d, "bin", "busybox"))
+        for i, m in enumerate(mods):
+            dst = os.path.join(d, "modules", "%02d-%s" % (i, os.path.basename(m)))
+            for ext, tool in ((".xz", "xz"), (".zst", "zstd"), (".gz", "gzip")):
+                if m.endswith(ext):
+                    dst = dst[:-len(ext)]
+                    with open(dst, "wb") as f:
+                        sh([tool, "-dc", m], stdout=f)
+                    break
+            else:
+                shutil.copy(m, dst)
+        with open(os.path.join(d, "init"), "w") as f:
+            f.write(INIT)
+        os.chmod(os.path.join(d, "init"), 0o755)
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as f:
+            p1 = subprocess.Popen("find . | cpio -o -H newc --quiet", shell=True,
+                                  cwd=d, stdout=subprocess.PIPE)
+            sh(["gzip", "-1"], stdin=p1.stdout, stdout=f)
+            if p1.wait():
+                raise SystemExit("run-vm: cpio failed")
+        os.rename(tmp, path)
+    return path
+
+
+class QmpLogger(threading.Thread):
+    """Reads QMP events from QEMU and writes them as JSON lines."""
+
+    def __init__(self, sock_path, out_path, stop_on):
+        super().__init__(daemon=True)
+        self.sock_path, self.out_path, self.stop_on = sock_path, out_path, stop_on
+        self.seen_stop_event = threading.Event()
+
+    def run(self):
+        s = None
+        for _ in range(600):
+            try:
+                s = socket.socket(socket.AF_UNIX)
+                s.connect(self.sock_path)
+                break
+            except OSError:
+                s = None
+                time.sleep(0.05)
+        if s is None:
+            return
+        f = s.makefile("rw")
+        f.readline()  # greeting
+        f.write('{"execute": "qmp_capabilities"}\n')
+        f.flush()
+        with open(self.out_path, "a") as out:
+            for line in f:
+                try:
+                    msg = json.loads(line)
+                except ValueError:
+                    continue
+                if "event" not in msg:
+                    continue
+                out.write(json.dumps(msg) + "\n")
+                out.flush()
+                if msg["event"] in self.stop_on:
+                    self.seen_stop_event.set()
+
+
+def scan(text, allow_panic):
+    bad = []
+    for line in text.splitlines():
+        if allow_panic and PANIC_START.search(line):
+            break
+        if SPLAT.search(line) and "guest-init" not in line:
+            bad.append(line)
+    return bad
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kver", default=os.environ.get("KVER"), required="KVER" not in os.environ)
+    ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--mem", default="1024")
+    ap.add_argument("--smp", default="2")
+    ap.add_argument("--append", default="")
+    ap.add_argument("--qemu-arg", action="append", default=[])
+    ap.add_argument("--qmp-log", help="write QEMU's QMP events here (JSON lines)")
+    ap.add_argument("--qmp-sock", help="also open a QMP server socket at this path")
+    ap.add_argument("--stop-on-event", action="append", default=[],
+                    help="end the run shortly after this QMP event (needs --qmp-log)")
+    ap.add_argument("--allow-panic", action="store_true",
+                    help="the guest is meant to panic: a run that ends without "
+                         "finishing the command is not a failure, and the log "
+                         "after the panic starts is not scanned")
+    ap.add_argument("--console-log", help="keep the serial console log here")
+    ap.add_argument("--out", help="the directory shared as $PVP_OUT (default: a new one)")
+    ap.add_argument("--accel", default=os.environ.get("PVP_ACCEL", "tcg"))
+    ap.add_argument("--quiet", action="store_true", help="do not echo the command's output")
+    ap.add_argument("command", nargs="+")
+    a = ap.parse_args()
+
+    kernel = "/boot/vmlinuz-" + a.kver
+    if not os.path.exists(kernel) or not os.path.isdir("/lib/modules/" + a.kver):
+        raise SystemExit("run-vm: kernel %s is not installed (need %s and /lib/modules/%s)"
+                         % (a.kver, kernel, a.kver))
+    initrd = build_initramfs(a.kver)
+    out = a.out or tempfile.mkdtemp(prefix="pvp-vm-")
+    os.makedirs(out, exist_ok=True)
+    for f in ("rc", "cmd.log", "dmesg.txt", "tainted"):
+        if os.path.exists(os.path.join(out, f)):
+            os.unlink(os.path.join(out, f))
+    with open(os.path.join(out, "guest-init.sh"), "w") as f:
+        f.write(GUEST_INIT)
+    env = {"PVP_ROOT": ROOT, "KVER": a.kver, "PVP_OUT": "/run/pvp-out"}
+    for k in ("PVP_TEST_FILTER", "PVP_STRESS", "PVP_VERBOSE"):
+        if k in os.environ:
+            env[k] = os.environ[k]
+    with open(os.path.join(out, "cmd.sh"), "w") as f:
+        for k, v in env.items():
+            f.write("export %s=%s\n" % (k, shlex.quote(v)))
+        f.write("cd \"$PVP_ROOT\" || exit 1\n")
+        f.write(" ".join(a.command) + "\n")
+
+    console = a.console_log or os.path.join(out, "console.log")
+    if os.path.exists(console):
+        os.unlink(console)
+    qmp_sock = os.path.join(out, "qmp-runner.sock")
+    cmdline = ("console=ttyS0 panic=-1 no_hash_pointers printk.devkmsg=on "
+               "rdinit=/init " + a.append)
+    accel = a.accel
+    if accel == "kvm" and not os.access("/dev/kvm", os.W_OK):
+        accel = "tcg"
+    qemu = ["qemu-system-x86_64", "-nodefaults", "-no-user-config", "-no-reboot",
+            "-display", "none", "-machine", "pc", "-accel", accel,
+            "-cpu", "max" if accel == "tcg" else "host",
+            "-m", a.mem, "-smp", a.smp,
+            "-kernel", kernel, "-initrd", initrd, "-append", cmdline,
+            "-serial", "file:" + console,
+            "-fsdev", "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap",
+            "-device", "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot",
+            "-fsdev", "local,id=pvpout,path=%s,security_model=none,multidevs=remap" % out,
+            "-device", "virtio-9p-pci,fsdev=pvpout,mount_tag=pvpout"]
+    if a.qmp_log:
+        qemu += ["-qmp", "unix:%s,server=on,wait=off" % qmp_sock]
+    if a.qmp_sock:
+        qemu += ["-qmp", "unix:%s,server=on,wait=off" % a.qmp_sock]
+    qemu += a.qemu_arg
+
+    t0 = time.time()
+    proc = subprocess.Popen(qemu, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    qmp = None
+    if a.qmp_log:
+        qmp = QmpLogger(qmp_sock, a.qmp_log, set(a.stop_on_event))
+        qmp.start()
+    timed_out = False
+    stopped_on_event = False
+    while proc.poll() is None:
+        if time.time() - t0 > a.timeout:
+            timed_out = True
+            break
+        if qmp and qmp.seen_stop_event.is_set():
+            time.sleep(0.5)  # let the events that follow arrive
+            stopped_on_event = True
+            break
+        time.sleep(0.05)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    qemu_out = proc.stdout.read().decode(errors="replace")
+    if qmp:
+        qmp.join(1)
+    elapsed = time.time() - t0
+
+    def read(name):
+        try:
+            with open(os.path.join(out, name), errors="replace") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    cons = ""
+    try:
+        with open(console, errors="replace") as f:
+            cons = f.read()
+    except OSError:
+        pass
+    cmdlog = read("cmd.log")
+    if cmdlog and not a.quiet:
+        sys.stdout.write(cmdlog)
+        sys.stdout.flush()
+    rc_text = read("rc")
+
+    def tail(why, code):
+        log("%s after %.1fs; last lines of the console:" % (why, elapsed))
+        for line in cons.splitlines()[-40:]:
+            print("  | " + line, file=sys.stderr)
+        if qemu_out.strip():
+            log("qemu said: " + qemu_out.strip()[-2000:])
+        return code
+
+    if timed_out:
+        return tail("FAIL: the guest hung (no result within %ds)" % a.timeout, RC_TIMEOUT)
+    bad = scan(cons, a.allow_panic) + scan(read("dmesg.txt") or "", a.allow_panic)
+    if bad:
+        log("FAIL: kernel splat in the guest log:")
+        for line in dict.fromkeys(bad):
+            print("  ! " + line, file=sys.stderr)
+        return tail("splat", RC_SPLAT)
+    if rc_text is None:
+        if a.allow_panic or stopped_on_event:
+            log("guest ended without finishing the command (allowed), %.1fs" % elapsed)
+            return 0
+        return tail("FAIL: the guest died before the command finished", RC_DIED)
+    taint = int((read("tainted") or "0").strip() or 0)
+    if taint & ~TAINT_OK:
+        return tail("FAIL: kernel tainted (%d), beyond out-of-tree/unsigned" % taint, RC_SPLAT)
+    rc = int(rc_text.strip())
+    log("guest command exited %d after %.1fs" % (rc, elapsed))
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
