@@ -101,6 +101,14 @@ for d in tmp run var/tmp var/lib/dkms; do
 	[ -d /newroot/$d ] && mount -t tmpfs tmpfs /newroot/$d
 done
 mkdir -p /newroot/run/pvp-out
+# The repository again at its own path, in case a tmpfs above hid it.
+for w in $(cat /proc/cmdline); do
+	case $w in pvp.root=*) root=${w#pvp.root=} ;; esac
+done
+if [ -n "$root" ]; then
+	mkdir -p "/newroot$root" 2>/dev/null
+	mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000 pvproot "/newroot$root"
+fi
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 pvpout /newroot/run/pvp-out
 mount --move /dev /newroot/dev
 mount --move /proc /newroot/proc
@@ -271,7 +279,7 @@ def main():
         os.unlink(console)
     qmp_sock = os.path.join(out, "qmp-runner.sock")
     cmdline = ("console=ttyS0 panic=-1 no_hash_pointers printk.devkmsg=on "
-               "rdinit=/init " + a.append)
+               "rdinit=/init pvp.root=%s %s" % (ROOT, a.append))
     accel = a.accel
     if accel == "kvm" and not os.access("/dev/kvm", os.W_OK):
         accel = "tcg"
@@ -284,7 +292,9 @@ def main():
             "-fsdev", "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap",
             "-device", "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot",
             "-fsdev", "local,id=pvpout,path=%s,security_model=none,multidevs=remap" % out,
-            "-device", "virtio-9p-pci,fsdev=pvpout,mount_tag=pvpout"]
+            "-device", "virtio-9p-pci,fsdev=pvpout,mount_tag=pvpout",
+            "-fsdev", "local,id=pvproot,path=%s,security_model=none,readonly=on,multidevs=remap" % ROOT,
+            "-device", "virtio-9p-pci,fsdev=pvproot,mount_tag=pvproot"]
     if a.qmp_log:
         qemu += ["-qmp", "unix:%s,server=on,wait=off" % qmp_sock]
     if a.qmp_sock:

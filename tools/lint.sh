@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The static gates: a W=1 build with sparse (C=2) that prints no warning,
+# and checkpatch.pl --strict clean on every C source and header.
+# Prints one "ok"/"not ok" line per gate; exits non-zero if any fails.
+cd "$(dirname "$0")/.." || exit 1
+: "${KVER:=$(tools/kver.sh)}"
+KDIR=/lib/modules/$KVER/build
+ksrc=$(tools/ksrc.sh) || exit 1
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+fail=0
+
+make -s -C "$KDIR" M="$PWD" clean >/dev/null 2>&1
+if make -C "$KDIR" M="$PWD" W=1 C=2 CHECK="sparse -Wno-unknown-attribute" modules >"$log" 2>&1; then
+	if grep -E 'warning:|error:' "$log"; then
+		echo "not ok - lint: W=1 + sparse build ($KVER) prints warnings"
+		fail=1
+	else
+		echo "ok - lint: W=1 + sparse build ($KVER) is clean"
+	fi
+else
+	tail -n 30 "$log"
+	echo "not ok - lint: W=1 + sparse build ($KVER) failed"
+	fail=1
+fi
+
+files=$(git ls-files '*.c' '*.h' 2>/dev/null)
+[ -n "$files" ] || files=$(find . -name '*.[ch]' -not -path './.git/*' -not -name '*.mod.c')
+bad=0
+for f in $files; do
+	case $f in *.mod.c | host-module/aml_tables.c) continue ;; esac
+	out=$("$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types -f "$f" 2>&1)
+	if [ -n "$out" ]; then
+		echo "$out" | sed 's/^/# /'
+		bad=1
+	fi
+done
+if [ $bad = 0 ]; then
+	echo "ok - lint: checkpatch --strict clean ($(echo "$files" | wc -w) files)"
+else
+	echo "not ok - lint: checkpatch --strict"
+	fail=1
+fi
+exit $fail
