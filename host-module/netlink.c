@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvpanic_sim generic netlink family: QMP's query-status, stop, cont,
+ * system_reset and the panic action, plus the "events" multicast group.
+ * Described by include/uapi/linux/pvpanic_sim.yaml.
+ */
+
+#include <linux/capability.h>
+#include <net/genetlink.h>
+
+#include "pvpanic_sim.h"
+
+static struct genl_family pvp_nl_family;
+
+static const struct nla_policy pvp_set_config_policy[PVPANIC_SIM_A_MAX + 1] = {
+	[PVPANIC_SIM_A_CAPABILITY] = NLA_POLICY_MAX(NLA_U32, 0xff),
+	[PVPANIC_SIM_A_PANIC_ACTION] =
+		NLA_POLICY_MAX(NLA_U32, PVPANIC_SIM_PANIC_ACTION_MAX),
+};
+
+/* Commands without attributes: any attribute is refused (strict). */
+static const struct nla_policy pvp_empty_policy[PVPANIC_SIM_A_MAX + 1] = {
+};
+
+static struct sk_buff *pvp_nl_reply_new(struct genl_info *info, u8 cmd,
+					void **hdr)
+{
+	struct sk_buff *msg;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put_reply(msg, info, &pvp_nl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static int pvp_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pvpanic_sim_status st;
+	struct sk_buff *msg;
+	void *hdr;
+
+	pvpanic_sim_get_status(&st);
+	msg = pvp_nl_reply_new(info, PVPANIC_SIM_CMD_GET_STATUS, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, PVPANIC_SIM_A_STATUS, st.status) ||
+	    nla_put_u8(msg, PVPANIC_SIM_A_RUNNING, st.running) ||
+	    nla_put_u8(msg, PVPANIC_SIM_A_SINGLESTEP, 0)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int pvp_nl_get_config_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pvpanic_sim_config cfg;
+	struct sk_buff *msg;
+	void *hdr;
+
+	pvpanic_sim_get_config(&cfg);
+	msg = pvp_nl_reply_new(info, PVPANIC_SIM_CMD_GET_CONFIG, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, PVPANIC_SIM_A_CAPABILITY, cfg.capability) ||
+	    nla_put_u32(msg, PVPANIC_SIM_A_PANIC_ACTION, cfg.panic_action) ||
+	    nla_put_u64_64bit(msg, PVPANIC_SIM_A_SEQ, cfg.seq,
+			      PVPANIC_SIM_A_PAD) ||
+	    nla_put_u64_64bit(msg, PVPANIC_SIM_A_LOST, cfg.lost,
+			      PVPANIC_SIM_A_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int pvp_nl_set_config_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *cap_attr = info->attrs[PVPANIC_SIM_A_CAPABILITY];
+	struct nlattr *act_attr = info->attrs[PVPANIC_SIM_A_PANIC_ACTION];
+	u32 cap, act;
+
+	if (!cap_attr && !act_attr) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to set: give capability and/or panic-action");
+		return -EINVAL;
+	}
+	if (cap_attr)
+		cap = nla_get_u32(cap_attr);
+	if (act_attr)
+		act = nla_get_u32(act_attr);
+	pvpanic_sim_set_config(cap_attr ? &cap : NULL, act_attr ? &act : NULL);
+	return 0;
+}
+
+static int pvp_nl_stop_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	pvpanic_sim_stop();
+	return 0;
+}
+
+static int pvp_nl_cont_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return pvpanic_sim_cont(info->extack);
+}
+
+static int pvp_nl_system_reset_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	pvpanic_sim_system_reset();
+	return 0;
+}
+
+static const struct genl_ops pvp_nl_ops[] = {
+	{
+		.cmd = PVPANIC_SIM_CMD_GET_STATUS,
+		.doit = pvp_nl_get_status_doit,
+		.policy = pvp_empty_policy,
+		.maxattr = PVPANIC_SIM_A_MAX,
+	},
+	{
+		.cmd = PVPANIC_SIM_CMD_GET_CONFIG,
+		.doit = pvp_nl_get_config_doit,
+		.policy = pvp_empty_policy,
+		.maxattr = PVPANIC_SIM_A_MAX,
+	},
+	{
+		.cmd = PVPANIC_SIM_CMD_SET_CONFIG,
+		.doit = pvp_nl_set_config_doit,
+		.policy = pvp_set_config_policy,
+		.maxattr = PVPANIC_SIM_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PVPANIC_SIM_CMD_STOP,
+		.doit = pvp_nl_stop_doit,
+		.policy = pvp_empty_policy,
+		.maxattr = PVPANIC_SIM_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PVPANIC_SIM_CMD_CONT,
+		.doit = pvp_nl_cont_doit,
+		.policy = pvp_empty_policy,
+		.maxattr = PVPANIC_SIM_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PVPANIC_SIM_CMD_SYSTEM_RESET,
+		.doit = pvp_nl_system_reset_doit,
+		.policy = pvp_empty_policy,
+		.maxattr = PVPANIC_SIM_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+enum pvp_nl_mcgrp {
+	PVP_NL_MCGRP_EVENTS,
+};
+
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+/* Kernels without per-group capability flags: check on bind. */
+static int pvp_nl_mcast_bind(struct net *net, int group)
+{
+	return ns_capable(net->user_ns, CAP_NET_ADMIN) ? 0 : -EPERM;
+}
+#endif
+
+static const struct genl_multicast_group pvp_nl_mcgrps[] = {
+	[PVP_NL_MCGRP_EVENTS] = {
+		.name = PVPANIC_SIM_MCGRP_EVENTS,
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+#endif
+	},
+};
+
+static struct genl_family pvp_nl_family __ro_after_init = {
+	.name = PVPANIC_SIM_FAMILY_NAME,
+	.version = PVPANIC_SIM_FAMILY_VERSION,
+	.module = THIS_MODULE,
+	.ops = pvp_nl_ops,
+	.n_ops = ARRAY_SIZE(pvp_nl_ops),
+	.resv_start_op = PVPANIC_SIM_CMD_MAX + 1,
+	.mcgrps = pvp_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(pvp_nl_mcgrps),
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+	.mcast_bind = pvp_nl_mcast_bind,
+#endif
+};
+
+bool pvpanic_sim_nl_has_listeners(void)
+{
+	return genl_has_listeners(&pvp_nl_family, &init_net,
+				  PVP_NL_MCGRP_EVENTS);
+}
+
+void pvpanic_sim_nl_send_event(const struct pvpanic_sim_event_rec *ev)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &pvp_nl_family, 0, PVPANIC_SIM_CMD_EVENT);
+	if (!hdr)
+		goto err;
+
+	if (nla_put_u32(msg, PVPANIC_SIM_A_EVENT, ev->event) ||
+	    nla_put_u32(msg, PVPANIC_SIM_A_STATUS, ev->status) ||
+	    nla_put_u64_64bit(msg, PVPANIC_SIM_A_SEQ, ev->seq,
+			      PVPANIC_SIM_A_PAD) ||
+	    nla_put_u64_64bit(msg, PVPANIC_SIM_A_TIMESTAMP, ev->timestamp_ns,
+			      PVPANIC_SIM_A_PAD) ||
+	    nla_put_u64_64bit(msg, PVPANIC_SIM_A_LOST, ev->lost,
+			      PVPANIC_SIM_A_PAD))
+		goto err;
+
+	switch (ev->event) {
+	case PVPANIC_SIM_EVENT_GUEST_PANICKED:
+	case PVPANIC_SIM_EVENT_GUEST_CRASHLOADED:
+		if (nla_put_u32(msg, PVPANIC_SIM_A_ACTION, ev->action))
+			goto err;
+		break;
+	case PVPANIC_SIM_EVENT_SHUTDOWN:
+	case PVPANIC_SIM_EVENT_RESET:
+		if (nla_put_u8(msg, PVPANIC_SIM_A_GUEST, ev->guest) ||
+		    nla_put_u32(msg, PVPANIC_SIM_A_REASON, ev->reason))
+			goto err;
+		break;
+	default:
+		break;
+	}
+
+	if (ev->device != PVPANIC_SIM_NO_DEVICE &&
+	    (nla_put_u32(msg, PVPANIC_SIM_A_DEVICE, ev->device) ||
+	     nla_put_u8(msg, PVPANIC_SIM_A_VALUE, ev->value)))
+		goto err;
+
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&pvp_nl_family, msg, 0, PVP_NL_MCGRP_EVENTS,
+			  GFP_KERNEL);
+	return;
+err:
+	nlmsg_free(msg);
+}
+
+int pvpanic_sim_nl_init(void)
+{
+	return genl_register_family(&pvp_nl_family);
+}
+
+void pvpanic_sim_nl_exit(void)
+{
+	genl_unregister_family(&pvp_nl_family);
+}
