@@ -96,6 +96,30 @@ static void pvpanic_acpi_remove_handler(void *data)
 					  pvpanic_acpi_io_handler);
 }
 
+/*
+ * Our SystemIO handler at the device node, installed before any method is
+ * evaluated: after an unbind removed it, PEVT's SystemIO regions have no
+ * handler at all until this attaches them again.
+ */
+static int pvpanic_acpi_install_handler(struct pvpanic_acpi *pa)
+{
+	acpi_status status;
+
+	status = acpi_install_address_space_handler(pa->handle,
+						    ACPI_ADR_SPACE_SYSTEM_IO,
+						    pvpanic_acpi_io_handler,
+						    pvpanic_acpi_region_setup,
+						    pa);
+	if (ACPI_FAILURE(status)) {
+		dev_warn(pa->dev, "cannot install a SystemIO handler (%s): no replay recipe\n",
+			 acpi_format_exception(status));
+		return 0;
+	}
+	pa->handler_installed = true;
+	return devm_add_action_or_reset(pa->dev, pvpanic_acpi_remove_handler,
+					pa);
+}
+
 static int pvpanic_acpi_read_rdpt(struct pvpanic_acpi *pa)
 {
 	struct acpi_buffer buf = { ACPI_ALLOCATE_BUFFER, NULL };
@@ -193,39 +217,28 @@ static bool pvpanic_acpi_learn_one(struct pvpanic_acpi *pa, u8 value,
  * differently from bits 3-7 in a plain Store is not a case worth a real
  * event at probe.
  */
-static int pvpanic_acpi_learn(struct pvpanic_acpi *pa)
+static void pvpanic_acpi_learn(struct pvpanic_acpi *pa)
 {
 	static const u8 probes[] = { 0x00, 0xa8, 0x50 };
 	struct pvpanic_acpi_access first = { }, seen;
 	struct device *dev = pa->dev;
 	acpi_status status;
 	unsigned int i;
-	int ret;
 
 	if (!acpi_has_method(pa->handle, "WRPT")) {
 		dev_warn(dev, "no WRPT method: reporting through the _CRS port only\n");
-		return 0;
+		return;
 	}
 
-	status = acpi_install_address_space_handler(pa->handle,
-						    ACPI_ADR_SPACE_SYSTEM_IO,
-						    pvpanic_acpi_io_handler,
-						    pvpanic_acpi_region_setup,
-						    pa);
-	if (ACPI_FAILURE(status)) {
-		dev_warn(dev, "cannot install a SystemIO handler (%s): no replay recipe\n",
-			 acpi_format_exception(status));
+	if (!pa->handler_installed) {
 		/* A write of 0 is no event: just check that WRPT works. */
 		status = pvpanic_acpi_eval_wrpt(pa->handle, 0);
 		pa->wrpt_ok = ACPI_SUCCESS(status);
 		if (!pa->wrpt_ok)
 			dev_warn(dev, "WRPT(0) failed (%s): not using WRPT\n",
 				 acpi_format_exception(status));
-		return 0;
+		return;
 	}
-	ret = devm_add_action_or_reset(dev, pvpanic_acpi_remove_handler, pa);
-	if (ret)
-		return ret;
 
 	for (i = 0; i < ARRAY_SIZE(probes); i++) {
 		bool one = pvpanic_acpi_learn_one(pa, probes[i], &seen, &status);
@@ -234,13 +247,13 @@ static int pvpanic_acpi_learn(struct pvpanic_acpi *pa)
 			dev_warn(dev, "WRPT(0x%02x) failed (%s): not using WRPT\n",
 				 probes[i], acpi_format_exception(status));
 			pa->wrpt_ok = false;
-			return 0;
+			return;
 		}
 		pa->wrpt_ok = true;
 		if (!one || (i && seen.address != first.address)) {
 			dev_info(dev, "WRPT is not one 8-bit SystemIO write of its argument (%u accesses seen for 0x%02x): no replay recipe\n",
 				 pa->nr_seen, probes[i]);
-			return 0;
+			return;
 		}
 		if (!i)
 			first = seen;
@@ -250,10 +263,9 @@ static int pvpanic_acpi_learn(struct pvpanic_acpi *pa)
 	if (!pa->replay_base) {
 		dev_warn(dev, "cannot map port 0x%llx: no replay recipe\n",
 			 first.address);
-		return 0;
+		return;
 	}
 	pa->replay_addr = first.address;
-	return 0;
 }
 
 static int pvpanic_acpi_choose_path(struct pvpanic_acpi *pa)
@@ -334,13 +346,14 @@ static int pvpanic_acpi_probe(struct platform_device *pdev)
 	 * No _STA check here: the ACPI core creates no platform device for a
 	 * device whose _STA says "not present", so probe never sees one.
 	 */
+	ret = pvpanic_acpi_install_handler(pa);
+	if (ret)
+		return ret;
 	ret = pvpanic_acpi_read_rdpt(pa);
 	if (ret)
 		return ret;
 	pvpanic_acpi_get_port(pa, pdev);
-	ret = pvpanic_acpi_learn(pa);
-	if (ret)
-		return ret;
+	pvpanic_acpi_learn(pa);
 	ret = pvpanic_acpi_choose_path(pa);
 	if (ret)
 		return ret;
