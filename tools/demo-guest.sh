@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The inside of make run's first guest (see tools/run-demo.sh).
+set -u
+mon=tools/monitor/pvpanic-monitor
+insmod host-module/pvpanic_sim.ko panic_action=pause || exit 1
+insmod guest-driver/pvpanic_acpi.ko || exit 1
+for d in /sys/bus/platform/drivers/pvpanic_acpi/QEMU0001:*; do
+	dev=${d##*/}
+	echo "bound $dev: capability (from RDPT)=$(cat "$d/capability") events=$(cat "$d/events")"
+	echo "panic path: $(cat "/sys/kernel/debug/pvpanic_acpi/$dev/path")"
+done
+echo "status: $($mon status)"
+$mon events --count 3 --timeout 5000 >/tmp/events 2>/tmp/mon.err &
+mon_pid=$!
+loop=0
+until grep -qs subscribed /tmp/mon.err || [ $loop -gt 100 ]; do sleep 0.05; loop=$((loop + 1)); done
+echo "firing the panic notifier's path (debugfs trigger): bit 0, PANICKED"
+echo 1 > /sys/kernel/debug/pvpanic_acpi/trigger
+echo "writing bit 1 (CRASH_LOADED) through WRPT"
+echo 2 > "/sys/kernel/debug/pvpanic_acpi/$dev/wrpt"
+wait $mon_pid
+echo "events, as pvpanic-monitor prints them (QMP JSON lines):"
+sed 's/^/  /' /tmp/events
+echo "status: $($mon status)"
+echo "cont: $($mon cont && echo done)"
+echo "status: $($mon status)"
+rmmod pvpanic_acpi && rmmod pvpanic_sim
