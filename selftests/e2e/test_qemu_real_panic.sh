@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A real panic (sysrq c) in a guest with QEMU's own pvpanic device, one boot
+# per -action panic= value: the driver (replay path, checked before the
+# crash) must make QEMU emit GUEST_PANICKED with the action QEMU 7.2 reports.
+# PVP_E2E_UPSTREAM=1 runs the same with upstream pvpanic-mmio instead (for
+# comparison; the expectations are the same).
+. "$(dirname "$0")/e2e_lib.sh"
+
+if [ -n "$PVP_E2E_UPSTREAM" ]; then
+	load="modprobe pvpanic_mmio"
+	check=true
+else
+	load=$(load_drv_cmd)
+	check="[ \"\$(cat $DBG/QEMU0001:00/path)\" = 'replay io 0x505 8' ]"
+fi
+
+# action -> the QMP events QEMU 7.2 emits for one PANICKED write
+declare -A want=(
+	[pause]="GUEST_PANICKED:pause STOP"
+	[shutdown]="GUEST_PANICKED:poweroff SHUTDOWN:guest-panic"
+	[exit-failure]="GUEST_PANICKED:poweroff SHUTDOWN:guest-panic"
+	[none]="GUEST_PANICKED:run SHUTDOWN:guest-reset"
+)
+
+for action in pause shutdown exit-failure none; do
+	stop=()
+	[ "$action" = pause ] && stop=(--stop-on-event STOP)
+	vm "panic-$action" --allow-panic "${stop[@]}" \
+		--qemu-arg=-device --qemu-arg=pvpanic \
+		--qemu-arg=-action --qemu-arg="panic=$action" -- \
+		"set -e; $load; $check; echo ready > \$PVP_OUT/ready; echo c > /proc/sysrq-trigger" ||
+		die "panic-$action: run-vm failed"
+	[ -e "$E2E_TMP/panic-$action.out/ready" ] ||
+		die "panic-$action: driver not loaded or wrong path"
+	expect_events "panic-$action" "${want[$action]}"
+done
+echo "ok"
