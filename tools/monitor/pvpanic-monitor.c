@@ -1,0 +1,660 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvpanic-monitor: talk to the pvpanic_sim generic netlink family and print
+ * what QEMU's QMP would print: events as QMP event lines, status as the
+ * return value of query-status.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include <linux/pvpanic_sim.h>
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+
+#define EXIT_REFUSED	1
+#define EXIT_USAGE	2
+
+static const char *const run_state_names[] = {
+	"debug", "inmigrate", "internal-error", "io-error", "paused",
+	"postmigrate", "prelaunch", "finish-migrate", "restore-vm",
+	"running", "save-vm", "shutdown", "suspended", "watchdog",
+	"guest-panicked", "colo", "preconfig",
+};
+
+static const char *const guest_panic_action_names[] = {
+	"pause", "poweroff", "run",
+};
+
+static const char *const shutdown_cause_names[] = {
+	"none", "host-error", "host-qmp-quit", "host-qmp-system-reset",
+	"host-signal", "host-ui", "guest-shutdown", "guest-reset",
+	"guest-panic", "subsystem-reset",
+};
+
+static const char *const panic_action_names[] = {
+	"pause", "shutdown", "exit-failure", "none",
+};
+
+static const char *const event_names[] = {
+	"GUEST_PANICKED", "GUEST_CRASHLOADED", "STOP", "RESUME", "SHUTDOWN",
+	"RESET",
+};
+
+#define NAME(tbl, i) ((i) < sizeof(tbl) / sizeof((tbl)[0]) ? (tbl)[i] : "unknown")
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pvpanic-monitor COMMAND [OPTIONS]\n"
+		"\n"
+		"Talk to the pvpanic_sim kernel module (generic netlink family\n"
+		"\"" PVPANIC_SIM_FAMILY_NAME "\") the way a QMP client talks to QEMU.\n"
+		"\n"
+		"Commands:\n"
+		"  events [--count N] [--timeout MS] [--extra]\n"
+		"        subscribe to the \"events\" group (needs CAP_NET_ADMIN) and\n"
+		"        print each event as one QMP JSON line; \"subscribed\" is\n"
+		"        printed to stderr once listening. Stops after N events or\n"
+		"        when MS milliseconds pass. --extra adds a \"pvpanic\" key\n"
+		"        (seq, device, value, status after the event, lost).\n"
+		"  status                print query-status's return value\n"
+		"  config                print capability, panic action, counters\n"
+		"  set [--capability N] [--panic-action pause|shutdown|exit-failure|none]\n"
+		"  stop | cont | system_reset\n"
+		"                        the QMP commands (need CAP_NET_ADMIN)\n"
+		"  -h, --help            this text\n"
+		"\n"
+		"Exit status: 0 success; 1 request refused or failed (the kernel's\n"
+		"message is printed), or fewer events than --count before the\n"
+		"timeout; 2 usage error.\n");
+}
+
+struct nl {
+	struct mnl_socket *sock;
+	uint16_t family;
+	uint32_t mcgrp;
+	uint32_t seq;
+	char buf[32768];
+};
+
+static int parse_ctrl_grp(const struct nlattr *nested, struct nl *nl)
+{
+	const struct nlattr *grp, *a;
+
+	mnl_attr_for_each_nested(grp, nested) {
+		const char *name = NULL;
+		uint32_t id = 0;
+
+		mnl_attr_for_each_nested(a, grp) {
+			if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME)
+				name = mnl_attr_get_str(a);
+			else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID)
+				id = mnl_attr_get_u32(a);
+		}
+		if (name && !strcmp(name, PVPANIC_SIM_MCGRP_EVENTS))
+			nl->mcgrp = id;
+	}
+	return 0;
+}
+
+static int ctrl_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl *nl = data;
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
+			nl->family = mnl_attr_get_u16(a);
+		else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GROUPS)
+			parse_ctrl_grp(a, nl);
+	}
+	return MNL_CB_OK;
+}
+
+/* Print the error and its extack message, if any. */
+static int err_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	const char *msg = NULL;
+	const struct nlattr *a;
+	unsigned int off;
+
+	(void)data;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err)))
+		return MNL_CB_ERROR;
+	if (!err->error)
+		return MNL_CB_STOP;
+
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		off = sizeof(*err);
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			off += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
+		mnl_attr_for_each(a, nlh, off)
+			if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+				msg = mnl_attr_get_str(a);
+	}
+	fprintf(stderr, "pvpanic-monitor: %s%s%s\n", strerror(-err->error),
+		msg ? ": " : "", msg ? msg : "");
+	errno = -err->error;
+	return MNL_CB_ERROR;
+}
+
+static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
+	[NLMSG_ERROR] = err_cb,
+};
+
+/* Send the message in nl->buf and run cb on replies until the ACK. */
+static int transact(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		    void *data)
+{
+	uint32_t portid = mnl_socket_get_portid(nl->sock);
+	int ret;
+
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++nl->seq;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0) {
+		perror("pvpanic-monitor: sendto");
+		return -1;
+	}
+	do {
+		ret = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
+		if (ret < 0) {
+			perror("pvpanic-monitor: recvfrom");
+			return -1;
+		}
+		ret = mnl_cb_run2(nl->buf, ret, nl->seq, portid, cb, data,
+				  ctl_cbs, NLMSG_MIN_TYPE);
+	} while (ret > 0);
+	return ret < 0 ? -1 : 0;
+}
+
+static struct nlmsghdr *put_genl(struct nl *nl, uint16_t type, uint8_t cmd,
+				 uint8_t version)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = type;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = version;
+	return nlh;
+}
+
+static int nl_open(struct nl *nl)
+{
+	struct nlmsghdr *nlh;
+	int one = 1;
+
+	nl->sock = mnl_socket_open(NETLINK_GENERIC);
+	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		perror("pvpanic-monitor: netlink socket");
+		return -1;
+	}
+	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+
+	nlh = put_genl(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, PVPANIC_SIM_FAMILY_NAME);
+	if (transact(nl, nlh, ctrl_cb, nl) < 0 || !nl->family) {
+		fprintf(stderr,
+			"pvpanic-monitor: family %s not found (is pvpanic_sim loaded?)\n",
+			PVPANIC_SIM_FAMILY_NAME);
+		return -1;
+	}
+	return 0;
+}
+
+/* Values are copied: the receive buffer is reused for the ACK. */
+struct attrs {
+	bool has[PVPANIC_SIM_A_MAX + 1];
+	uint64_t val[PVPANIC_SIM_A_MAX + 1];
+};
+
+static uint64_t get_uint(const struct nlattr *a)
+{
+	switch (mnl_attr_get_payload_len(a)) {
+	case 1:
+		return mnl_attr_get_u8(a);
+	case 2:
+		return mnl_attr_get_u16(a);
+	case 4:
+		return mnl_attr_get_u32(a);
+	case 8:
+		return mnl_attr_get_u64(a);
+	default:
+		return 0;
+	}
+}
+
+static int attrs_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct attrs *at = data;
+	const struct nlattr *a;
+	uint16_t type;
+
+	memset(at, 0, sizeof(*at));
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		type = mnl_attr_get_type(a);
+		if (type > PVPANIC_SIM_A_MAX)
+			continue;
+		at->has[type] = true;
+		at->val[type] = get_uint(a);
+	}
+	return MNL_CB_OK;
+}
+
+static int cmd_simple(struct nl *nl, uint8_t cmd)
+{
+	struct nlmsghdr *nlh = put_genl(nl, nl->family, cmd,
+					PVPANIC_SIM_FAMILY_VERSION);
+
+	return transact(nl, nlh, NULL, NULL) < 0 ? EXIT_REFUSED : 0;
+}
+
+static int cmd_status(struct nl *nl)
+{
+	struct nlmsghdr *nlh = put_genl(nl, nl->family,
+					PVPANIC_SIM_CMD_GET_STATUS,
+					PVPANIC_SIM_FAMILY_VERSION);
+	struct attrs at = { };
+
+	if (transact(nl, nlh, attrs_cb, &at) < 0)
+		return EXIT_REFUSED;
+	if (!at.has[PVPANIC_SIM_A_STATUS] || !at.has[PVPANIC_SIM_A_RUNNING]) {
+		fprintf(stderr, "pvpanic-monitor: incomplete status reply\n");
+		return EXIT_REFUSED;
+	}
+	printf("{\"status\": \"%s\", \"singlestep\": %s, \"running\": %s}\n",
+	       NAME(run_state_names, at.val[PVPANIC_SIM_A_STATUS]),
+	       at.has[PVPANIC_SIM_A_SINGLESTEP] &&
+	       at.val[PVPANIC_SIM_A_SINGLESTEP] ? "true" : "false",
+	       at.val[PVPANIC_SIM_A_RUNNING] ? "true" : "false");
+	return 0;
+}
+
+static int cmd_config(struct nl *nl)
+{
+	struct nlmsghdr *nlh = put_genl(nl, nl->family,
+					PVPANIC_SIM_CMD_GET_CONFIG,
+					PVPANIC_SIM_FAMILY_VERSION);
+	struct attrs at = { };
+
+	if (transact(nl, nlh, attrs_cb, &at) < 0)
+		return EXIT_REFUSED;
+	if (!at.has[PVPANIC_SIM_A_CAPABILITY] ||
+	    !at.has[PVPANIC_SIM_A_PANIC_ACTION] || !at.has[PVPANIC_SIM_A_SEQ] ||
+	    !at.has[PVPANIC_SIM_A_LOST]) {
+		fprintf(stderr, "pvpanic-monitor: incomplete config reply\n");
+		return EXIT_REFUSED;
+	}
+	printf("{\"capability\": %" PRIu64 ", \"panic-action\": \"%s\", \"seq\": %" PRIu64 ", \"lost\": %" PRIu64 "}\n",
+	       at.val[PVPANIC_SIM_A_CAPABILITY],
+	       NAME(panic_action_names,
+		    at.val[PVPANIC_SIM_A_PANIC_ACTION]),
+	       at.val[PVPANIC_SIM_A_SEQ],
+	       at.val[PVPANIC_SIM_A_LOST]);
+	return 0;
+}
+
+static int parse_num(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || !*s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+struct set_args {
+	long cap;
+	long act;
+};
+
+/* Returns -1 on success, else the exit code. */
+static int parse_set(int argc, char **argv, struct set_args *sa)
+{
+	static const struct option opts[] = {
+		{ "capability", required_argument, NULL, 'c' },
+		{ "panic-action", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	long cap = -1, act = -1;
+	int c;
+	size_t i;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (parse_num(optarg, 0, UINT32_MAX, &cap)) {
+				fprintf(stderr, "pvpanic-monitor: bad --capability %s\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'a':
+			for (i = 0; i < sizeof(panic_action_names) / sizeof(panic_action_names[0]); i++)
+				if (!strcmp(optarg, panic_action_names[i]))
+					act = i;
+			if (act < 0) {
+				fprintf(stderr, "pvpanic-monitor: bad --panic-action %s\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || (cap < 0 && act < 0)) {
+		fprintf(stderr, "pvpanic-monitor: set needs --capability and/or --panic-action\n");
+		return EXIT_USAGE;
+	}
+	sa->cap = cap;
+	sa->act = act;
+	return -1;
+}
+
+static int cmd_set(struct nl *nl, const struct set_args *sa)
+{
+	long cap = sa->cap, act = sa->act;
+	struct nlmsghdr *nlh;
+
+	nlh = put_genl(nl, nl->family, PVPANIC_SIM_CMD_SET_CONFIG,
+		       PVPANIC_SIM_FAMILY_VERSION);
+	/* Range checks are the kernel's (policy), so its message is shown. */
+	if (cap >= 0)
+		mnl_attr_put_u32(nlh, PVPANIC_SIM_A_CAPABILITY, cap);
+	if (act >= 0)
+		mnl_attr_put_u32(nlh, PVPANIC_SIM_A_PANIC_ACTION, act);
+	return transact(nl, nlh, NULL, NULL) < 0 ? EXIT_REFUSED : 0;
+}
+
+struct ev_ctx {
+	bool extra;
+	long count;
+	long seen;
+};
+
+static void print_event(const struct attrs *at, bool extra)
+{
+	uint64_t ts = at->has[PVPANIC_SIM_A_TIMESTAMP] ?
+		      at->val[PVPANIC_SIM_A_TIMESTAMP] : 0;
+	uint64_t ev = at->val[PVPANIC_SIM_A_EVENT];
+
+	printf("{\"timestamp\": {\"seconds\": %" PRIu64 ", \"microseconds\": %" PRIu64 "}, \"event\": \"%s\"",
+	       ts / 1000000000, ts % 1000000000 / 1000, NAME(event_names, ev));
+	if (at->has[PVPANIC_SIM_A_ACTION])
+		printf(", \"data\": {\"action\": \"%s\"}",
+		       NAME(guest_panic_action_names,
+			    at->val[PVPANIC_SIM_A_ACTION]));
+	else if (at->has[PVPANIC_SIM_A_REASON])
+		printf(", \"data\": {\"guest\": %s, \"reason\": \"%s\"}",
+		       at->has[PVPANIC_SIM_A_GUEST] &&
+		       at->val[PVPANIC_SIM_A_GUEST] ? "true" : "false",
+		       NAME(shutdown_cause_names,
+			    at->val[PVPANIC_SIM_A_REASON]));
+	if (extra) {
+		printf(", \"pvpanic\": {\"seq\": %" PRIu64,
+		       at->has[PVPANIC_SIM_A_SEQ] ? at->val[PVPANIC_SIM_A_SEQ] : 0);
+		if (at->has[PVPANIC_SIM_A_DEVICE])
+			printf(", \"device\": %" PRIu64,
+			       at->val[PVPANIC_SIM_A_DEVICE]);
+		else
+			printf(", \"device\": null");
+		if (at->has[PVPANIC_SIM_A_VALUE])
+			printf(", \"value\": %" PRIu64,
+			       at->val[PVPANIC_SIM_A_VALUE]);
+		else
+			printf(", \"value\": null");
+		printf(", \"status\": \"%s\", \"lost\": %" PRIu64 "}",
+		       at->has[PVPANIC_SIM_A_STATUS] ?
+		       NAME(run_state_names, at->val[PVPANIC_SIM_A_STATUS]) : "unknown",
+		       at->has[PVPANIC_SIM_A_LOST] ? at->val[PVPANIC_SIM_A_LOST] : 0);
+	}
+	printf("}\n");
+	fflush(stdout);
+}
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	struct ev_ctx *ctx = data;
+	struct attrs at;
+
+	if (g->cmd != PVPANIC_SIM_CMD_EVENT)
+		return MNL_CB_OK;
+	attrs_cb(nlh, &at);
+	if (!at.has[PVPANIC_SIM_A_EVENT])
+		return MNL_CB_OK;
+	print_event(&at, ctx->extra);
+	ctx->seen++;
+	if (ctx->count >= 0 && ctx->seen >= ctx->count)
+		return MNL_CB_STOP;
+	return MNL_CB_OK;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+struct ev_args {
+	struct ev_ctx ctx;
+	long timeout;
+};
+
+/* Returns -1 on success, else the exit code. */
+static int parse_events(int argc, char **argv, struct ev_args *ea)
+{
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, 'n' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "extra", no_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	struct ev_ctx ctx = { .count = -1 };
+	long timeout = -1;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (parse_num(optarg, 1, LONG_MAX, &ctx.count)) {
+				fprintf(stderr, "pvpanic-monitor: bad --count %s\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 't':
+			if (parse_num(optarg, 0, INT_MAX, &timeout)) {
+				fprintf(stderr, "pvpanic-monitor: bad --timeout %s\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'x':
+			ctx.extra = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	ea->ctx = ctx;
+	ea->timeout = timeout;
+	return -1;
+}
+
+static int cmd_events(struct nl *nl, struct ev_args *ea)
+{
+	struct ev_ctx ctx = ea->ctx;
+	long timeout = ea->timeout;
+	long long deadline = 0;
+	struct pollfd pfd;
+	int ret, grp;
+
+	if (!nl->mcgrp) {
+		fprintf(stderr, "pvpanic-monitor: no \"events\" group\n");
+		return EXIT_REFUSED;
+	}
+	grp = nl->mcgrp;
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &grp,
+				  sizeof(grp)) < 0) {
+		fprintf(stderr, "pvpanic-monitor: cannot join the events group: %s\n",
+			strerror(errno));
+		return EXIT_REFUSED;
+	}
+	fprintf(stderr, "subscribed\n");
+
+	if (timeout >= 0)
+		deadline = now_ms() + timeout;
+	pfd.fd = mnl_socket_get_fd(nl->sock);
+	pfd.events = POLLIN;
+	for (;;) {
+		int wait = -1;
+
+		if (timeout >= 0) {
+			long long left = deadline - now_ms();
+
+			if (left <= 0)
+				break;
+			wait = left;
+		}
+		ret = poll(&pfd, 1, wait);
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0) {
+			perror("pvpanic-monitor: poll");
+			return EXIT_REFUSED;
+		}
+		if (!ret)
+			break;
+		ret = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
+		if (ret < 0) {
+			/* ENOBUFS: the socket overran; say so and go on. */
+			fprintf(stderr, "pvpanic-monitor: recv: %s\n",
+				strerror(errno));
+			if (errno == ENOBUFS)
+				continue;
+			return EXIT_REFUSED;
+		}
+		ret = mnl_cb_run(nl->buf, ret, 0, 0, event_cb, &ctx);
+		if (ret == MNL_CB_STOP)
+			return 0;
+	}
+	if (ctx.count >= 0 && ctx.seen < ctx.count) {
+		fprintf(stderr, "pvpanic-monitor: %ld of %ld events before the timeout\n",
+			ctx.seen, ctx.count);
+		return EXIT_REFUSED;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ev_args ea = { };
+	struct set_args sa = { };
+	struct nl *nl;
+	const char *cmd;
+	int ret;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") ||
+	    !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "events") && strcmp(cmd, "status") &&
+	    strcmp(cmd, "config") && strcmp(cmd, "set") &&
+	    strcmp(cmd, "stop") && strcmp(cmd, "cont") &&
+	    strcmp(cmd, "system_reset")) {
+		fprintf(stderr, "pvpanic-monitor: unknown command %s\n", cmd);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(cmd, "events") && strcmp(cmd, "set") && argc != 2) {
+		if (argc == 3 && (!strcmp(argv[2], "-h") ||
+				  !strcmp(argv[2], "--help"))) {
+			usage(stdout);
+			return 0;
+		}
+		fprintf(stderr, "pvpanic-monitor: %s takes no arguments\n", cmd);
+		return EXIT_USAGE;
+	}
+
+	/* Subcommand options: getopt sees "CMD --opt ...". */
+	if (!strcmp(cmd, "events")) {
+		ret = parse_events(argc - 1, argv + 1, &ea);
+		if (ret >= 0)
+			return ret;
+	} else if (!strcmp(cmd, "set")) {
+		ret = parse_set(argc - 1, argv + 1, &sa);
+		if (ret >= 0)
+			return ret;
+	}
+
+	nl = calloc(1, sizeof(*nl));
+	if (!nl)
+		return EXIT_REFUSED;
+	if (nl_open(nl) < 0) {
+		ret = EXIT_REFUSED;
+		goto out;
+	}
+
+	if (!strcmp(cmd, "events"))
+		ret = cmd_events(nl, &ea);
+	else if (!strcmp(cmd, "status"))
+		ret = cmd_status(nl);
+	else if (!strcmp(cmd, "config"))
+		ret = cmd_config(nl);
+	else if (!strcmp(cmd, "set"))
+		ret = cmd_set(nl, &sa);
+	else if (!strcmp(cmd, "stop"))
+		ret = cmd_simple(nl, PVPANIC_SIM_CMD_STOP);
+	else if (!strcmp(cmd, "cont"))
+		ret = cmd_simple(nl, PVPANIC_SIM_CMD_CONT);
+	else
+		ret = cmd_simple(nl, PVPANIC_SIM_CMD_SYSTEM_RESET);
+out:
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	free(nl);
+	return ret;
+}
