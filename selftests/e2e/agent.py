@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Guest side of selftests/e2e/guestlib.py.
+
+Reads requests, one JSON object per line, from the virtio-serial port
+"pvp.agent" and answers each with one JSON line. Requests:
+  {"sh": "command"}            -> {"rc": N, "out": "..."}
+  {"write": PATH, "data": S}   -> {"rc": 0} or {"rc": errno, "out": msg}
+  {"read": PATH}               -> {"rc": 0, "out": contents}
+  {"exit": true}               -> the agent ends
+File requests need no fork, which matters under TCG.
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+import time
+
+subprocess.run(["modprobe", "virtio_console"], check=True)
+port = None
+for _ in range(200):
+    for p in glob.glob("/sys/class/virtio-ports/*"):
+        try:
+            with open(p + "/name") as f:
+                if f.read().strip() == "pvp.agent":
+                    port = "/dev/" + os.path.basename(p)
+        except OSError:
+            pass
+    if port and os.path.exists(port):
+        break
+    time.sleep(0.05)
+if not port:
+    sys.exit("agent: no virtio-serial port named pvp.agent")
+
+fd = os.open(port, os.O_RDWR)
+rfile = os.fdopen(fd, "r", buffering=1)
+wfile = os.fdopen(os.dup(fd), "w", buffering=1)
+wfile.write("READY\n")
+
+
+def handle(req):
+    if "sh" in req:
+        p = subprocess.run(req["sh"], shell=True, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           executable="/bin/bash")
+        return {"rc": p.returncode, "out": p.stdout.decode(errors="replace")}
+    try:
+        if "write" in req:
+            with open(req["write"], "w") as f:
+                f.write(req["data"])
+            return {"rc": 0}
+        if "read" in req:
+            with open(req["read"]) as f:
+                return {"rc": 0, "out": f.read()}
+    except OSError as e:
+        return {"rc": e.errno or 1, "out": str(e)}
+    return {"rc": 22, "out": "bad request"}
+
+
+for line in rfile:
+    req = json.loads(line)
+    if req.get("exit"):
+        break
+    wfile.write(json.dumps(handle(req)) + "\n")
