@@ -511,6 +511,19 @@ static int pvp_dbg_hold_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(pvp_dbg_hold_fops, pvp_dbg_hold_get, pvp_dbg_hold_set,
 			 "%llu\n");
 
+static int pvp_dbg_pending_get(void *data, u64 *val)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&pvp_lock, flags);
+	*val = pvp_ring_count;
+	raw_spin_unlock_irqrestore(&pvp_lock, flags);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(pvp_dbg_pending_fops, pvp_dbg_pending_get, NULL,
+			 "%llu\n");
+
 static void pvp_debugfs_init(void)
 {
 	uintptr_t i;
@@ -529,6 +542,8 @@ static void pvp_debugfs_init(void)
 	}
 	debugfs_create_file_unsafe("hold", 0600, pvp_debugfs, NULL,
 				   &pvp_dbg_hold_fops);
+	debugfs_create_file_unsafe("pending", 0400, pvp_debugfs, NULL,
+				   &pvp_dbg_pending_fops);
 }
 
 /* The SSDT and the devices the kernel enumerates from it. */
