@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Unbind, rebind and module reload: the address-space handler is removed on
+# unbind and installed again on bind, RDPT/WRPT keep working, an unbound
+# device is told nothing, and the model can go away under a bound driver.
+. "$(dirname "$0")/guest_lib.sh"
+
+p=GUEST_PANICKED:run@0
+sim_load panic_action=none
+drv_load
+bound $DEV0 || die "not bound"
+expect_after "$p" trigger
+for i in 1 2 3; do
+	echo $DEV0 >$DRV/unbind
+	bound $DEV0 && die "still bound after unbind"
+	[ -e $DBG/$DEV0 ] && die "debugfs dir left after unbind"
+	expect_after "" trigger
+	echo $DEV0 >$DRV/bind || die "rebind $i failed"
+	expect_eq "rdpt after rebind $i" "$(cat $DBG/$DEV0/rdpt)" 0x03
+	expect_eq "path after rebind $i" "$(path_of $DEV0)" live
+	expect_after "$p" trigger
+	expect_after "" sh -c "echo 0 > $DBG/$DEV0/wrpt"
+	expect_after "GUEST_CRASHLOADED:run@0" sh -c "echo 2 > $DBG/$DEV0/wrpt"
+done
+for i in 1 2 3; do
+	unload_mod pvpanic_acpi
+	expect_after "" sh -c "echo 1 > /dev/null"
+	drv_load
+	bound $DEV0 || die "not bound after reload $i"
+	expect_after "$p" trigger
+done
+# The model goes away under the bound driver (its device is removed first).
+sim_unload
+bound $DEV0 && die "bound to a removed device"
+[ -e $DBG/$DEV0 ] && die "debugfs dir left after the device went away"
+sim_load panic_action=none
+bound $DEV0 || die "not bound to the new device"
+expect_after "$p" trigger
+echo "ok"
