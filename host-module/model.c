@@ -211,26 +211,11 @@ static void pvp_guest_panicked(u32 device, u8 value)
 	}
 }
 
-static bool pvp_trylock(unsigned long *flags)
-{
-	int i;
-
-	/*
-	 * Never wait unboundedly: in a panic the holder may be a CPU that
-	 * was stopped with the lock held.
-	 */
-	for (i = 0; i < PVP_LOCK_TRIES; i++) {
-		if (raw_spin_trylock_irqsave(&pvp_lock, *flags))
-			return true;
-		udelay(1);
-	}
-	return false;
-}
-
 /* A write to the port of @device: QEMU's pvpanic handle_event(). */
 static void pvp_port_write(u32 device, u8 value)
 {
 	unsigned long flags;
+	int i;
 
 	if ((value & ~(PVPANIC_PANICKED | PVPANIC_CRASH_LOADED)) &&
 	    !atomic_xchg(&pvp_unknown_logged, 1))
@@ -239,20 +224,28 @@ static void pvp_port_write(u32 device, u8 value)
 	if (!(value & (PVPANIC_PANICKED | PVPANIC_CRASH_LOADED)))
 		return;
 
-	if (!pvp_trylock(&flags)) {
-		atomic64_inc(&pvp_seq);
-		atomic64_inc(&pvp_lost);
-		return;
+	/*
+	 * Never wait unboundedly: in a panic the holder may be a CPU that
+	 * was stopped with the lock held.  Give up after about 1 ms and
+	 * account the event as lost.
+	 */
+	for (i = 0; i < PVP_LOCK_TRIES; i++) {
+		if (raw_spin_trylock_irqsave(&pvp_lock, flags)) {
+			if (value & PVPANIC_PANICKED)
+				pvp_guest_panicked(device, value);
+			else
+				pvp_record(PVPANIC_SIM_EVENT_GUEST_CRASHLOADED,
+					   device, value,
+					   PVPANIC_SIM_GUEST_PANIC_ACTION_RUN,
+					   false, 0);
+			raw_spin_unlock_irqrestore(&pvp_lock, flags);
+			irq_work_queue(&pvp_irq_work);
+			return;
+		}
+		udelay(1);
 	}
-
-	if (value & PVPANIC_PANICKED)
-		pvp_guest_panicked(device, value);
-	else
-		pvp_record(PVPANIC_SIM_EVENT_GUEST_CRASHLOADED, device, value,
-			   PVPANIC_SIM_GUEST_PANIC_ACTION_RUN, false, 0);
-
-	raw_spin_unlock_irqrestore(&pvp_lock, flags);
-	irq_work_queue(&pvp_irq_work);
+	atomic64_inc(&pvp_seq);
+	atomic64_inc(&pvp_lost);
 }
 
 static acpi_status pvp_region_handler(u32 function,
@@ -638,10 +631,10 @@ static void pvp_unload_table(void)
 	for (i = 0; i < pvp_nr_devices; i++) {
 		if (!adevs[i])
 			continue;
-		for (tries = 0; tries < 500; tries++) {
+		for (tries = 0; tries < 250; tries++) {
 			if (!device_is_registered(&adevs[i]->dev))
 				break;
-			msleep(10);
+			msleep(20);
 		}
 		if (device_is_registered(&adevs[i]->dev))
 			pr_warn("ACPI device %s still registered\n",

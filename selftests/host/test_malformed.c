@@ -5,7 +5,7 @@
  * and leave the model untouched (status, configuration, event count).
  */
 #include <errno.h>
-#include <stdint.h>
+#include <linux/types.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +25,13 @@
 struct reply {
 	int error;			/* 0 or -errno from NLMSG_ERROR */
 	char msg[256];			/* extack message, if any */
-	uint32_t attr[PVPANIC_SIM_A_MAX + 1];
-	uint64_t attr64[PVPANIC_SIM_A_MAX + 1];
+	__u32 attr[PVPANIC_SIM_A_MAX + 1];
+	__u64 attr64[PVPANIC_SIM_A_MAX + 1];
 };
 
 struct snapshot {
 	int status, capability, action;
-	uint64_t seq;
+	__u64 seq;
 };
 
 static char buf[32768];
@@ -42,7 +42,7 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *a;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		uint16_t t = mnl_attr_get_type(a);
+		__u16 t = mnl_attr_get_type(a);
 
 		if (t > PVPANIC_SIM_A_MAX)
 			continue;
@@ -85,7 +85,7 @@ static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
 static int xfer(struct mnl_socket *sk, struct nlmsghdr *nlh, mnl_cb_t cb,
 		void *data)
 {
-	static uint32_t seq;
+	static __u32 seq;
 	int ret;
 
 	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
@@ -102,7 +102,7 @@ static int xfer(struct mnl_socket *sk, struct nlmsghdr *nlh, mnl_cb_t cb,
 	return 0;
 }
 
-static struct nlmsghdr *genl_hdr(uint16_t family, uint8_t cmd)
+static struct nlmsghdr *genl_hdr(__u16 family, __u8 cmd)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *g;
@@ -114,7 +114,7 @@ static struct nlmsghdr *genl_hdr(uint16_t family, uint8_t cmd)
 	return nlh;
 }
 
-static int simple(struct mnl_socket *sk, uint16_t family, uint8_t cmd,
+static int simple(struct mnl_socket *sk, __u16 family, __u8 cmd,
 		  struct reply *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -122,7 +122,7 @@ static int simple(struct mnl_socket *sk, uint16_t family, uint8_t cmd,
 }
 
 static void snap(struct __test_metadata *_metadata, struct mnl_socket *sk,
-		 uint16_t family, struct snapshot *s)
+		 __u16 family, struct snapshot *s)
 {
 	struct reply r;
 
@@ -138,7 +138,7 @@ static void snap(struct __test_metadata *_metadata, struct mnl_socket *sk,
 
 FIXTURE(sim) {
 	struct mnl_socket *sk;
-	uint16_t family;
+	__u16 family;
 	struct snapshot before;
 	struct reply r;
 };
@@ -202,16 +202,19 @@ FIXTURE_TEARDOWN(sim)
 	EXPECT_EQ(self->before.seq, after.seq);				\
 } while (0)
 
-static int send_nlh(FIXTURE_DATA(sim) *self, struct nlmsghdr *nlh)
+static int send_req(struct mnl_socket *sk, struct reply *r,
+		    struct nlmsghdr *nlh)
 {
-	memset(&self->r, 0, sizeof(self->r));
-	return xfer(self->sk, nlh, data_cb, &self->r);
+	memset(r, 0, sizeof(*r));
+	return xfer(sk, nlh, data_cb, r);
 }
 
 TEST_F(sim, set_config_empty)
 {
-	ASSERT_EQ(0, send_nlh(self, genl_hdr(self->family,
-					     PVPANIC_SIM_CMD_SET_CONFIG)));
+	struct nlmsghdr *nlh;
+
+	nlh = genl_hdr(self->family, PVPANIC_SIM_CMD_SET_CONFIG);
+	ASSERT_EQ(0, send_req(self->sk, &self->r, nlh));
 	EXPECT_REFUSED(EINVAL,
 		       "nothing to set: give capability and/or panic-action");
 }
@@ -221,7 +224,7 @@ TEST_F(sim, capability_out_of_range)
 	struct nlmsghdr *nlh = genl_hdr(self->family, PVPANIC_SIM_CMD_SET_CONFIG);
 
 	mnl_attr_put_u32(nlh, PVPANIC_SIM_A_CAPABILITY, 256);
-	ASSERT_EQ(0, send_nlh(self, nlh));
+	ASSERT_EQ(0, send_req(self->sk, &self->r, nlh));
 	EXPECT_REFUSED(ERANGE, "integer out of range");
 }
 
@@ -231,7 +234,7 @@ TEST_F(sim, panic_action_out_of_range)
 
 	mnl_attr_put_u32(nlh, PVPANIC_SIM_A_PANIC_ACTION,
 			 PVPANIC_SIM_PANIC_ACTION_MAX + 1);
-	ASSERT_EQ(0, send_nlh(self, nlh));
+	ASSERT_EQ(0, send_req(self->sk, &self->r, nlh));
 	EXPECT_REFUSED(ERANGE, "integer out of range");
 }
 
@@ -242,7 +245,7 @@ TEST_F(sim, partial_update_refused)
 
 	mnl_attr_put_u32(nlh, PVPANIC_SIM_A_CAPABILITY, 1);
 	mnl_attr_put_u32(nlh, PVPANIC_SIM_A_PANIC_ACTION, 77);
-	ASSERT_EQ(0, send_nlh(self, nlh));
+	ASSERT_EQ(0, send_req(self->sk, &self->r, nlh));
 	EXPECT_REFUSED(ERANGE, "integer out of range");
 }
 
@@ -251,7 +254,7 @@ TEST_F(sim, capability_wrong_size)
 	struct nlmsghdr *nlh = genl_hdr(self->family, PVPANIC_SIM_CMD_SET_CONFIG);
 
 	mnl_attr_put_u8(nlh, PVPANIC_SIM_A_CAPABILITY, 1);
-	ASSERT_EQ(0, send_nlh(self, nlh));
+	ASSERT_EQ(0, send_req(self->sk, &self->r, nlh));
 	EXPECT_REFUSED(EINVAL, "invalid attribute length");
 }
 
@@ -260,7 +263,7 @@ TEST_F(sim, unknown_attribute)
 	struct nlmsghdr *nlh = genl_hdr(self->family, PVPANIC_SIM_CMD_SET_CONFIG);
 
 	mnl_attr_put_u32(nlh, PVPANIC_SIM_A_MAX + 5, 1);
-	ASSERT_EQ(0, send_nlh(self, nlh));
+	ASSERT_EQ(0, send_req(self->sk, &self->r, nlh));
 	EXPECT_REFUSED(EINVAL, "Unknown attribute type");
 }
 
@@ -269,7 +272,7 @@ TEST_F(sim, attribute_not_for_this_command)
 	struct nlmsghdr *nlh = genl_hdr(self->family, PVPANIC_SIM_CMD_STOP);
 
 	mnl_attr_put_u32(nlh, PVPANIC_SIM_A_CAPABILITY, 1);
-	ASSERT_EQ(0, send_nlh(self, nlh));
+	ASSERT_EQ(0, send_req(self->sk, &self->r, nlh));
 	EXPECT_REFUSED(EINVAL, "Unsupported attribute");
 }
 
@@ -281,7 +284,7 @@ TEST_F(sim, truncated_attribute)
 	a = mnl_nlmsg_get_payload_tail(nlh);
 	mnl_attr_put_u32(nlh, PVPANIC_SIM_A_CAPABILITY, 1);
 	a->nla_len = 64;	/* longer than the message */
-	ASSERT_EQ(0, send_nlh(self, nlh));
+	ASSERT_EQ(0, send_req(self->sk, &self->r, nlh));
 	EXPECT_EQ(-EINVAL, self->r.error);
 	struct snapshot after;
 
@@ -292,14 +295,19 @@ TEST_F(sim, truncated_attribute)
 
 TEST_F(sim, unknown_command)
 {
-	ASSERT_EQ(0, send_nlh(self, genl_hdr(self->family, 200)));
+	struct nlmsghdr *nlh;
+
+	nlh = genl_hdr(self->family, 200);
+	ASSERT_EQ(0, send_req(self->sk, &self->r, nlh));
 	EXPECT_REFUSED(EOPNOTSUPP, "");
 }
 
 TEST_F(sim, notification_is_not_a_command)
 {
-	ASSERT_EQ(0, send_nlh(self, genl_hdr(self->family,
-					     PVPANIC_SIM_CMD_EVENT)));
+	struct nlmsghdr *nlh;
+
+	nlh = genl_hdr(self->family, PVPANIC_SIM_CMD_EVENT);
+	ASSERT_EQ(0, send_req(self->sk, &self->r, nlh));
 	EXPECT_REFUSED(EOPNOTSUPP, "");
 }
 
@@ -309,14 +317,14 @@ TEST_F(sim, cont_needs_reset_after_shutdown)
 
 	mnl_attr_put_u32(nlh, PVPANIC_SIM_A_PANIC_ACTION,
 			 PVPANIC_SIM_PANIC_ACTION_SHUTDOWN);
-	ASSERT_EQ(0, send_nlh(self, nlh));
+	ASSERT_EQ(0, send_req(self->sk, &self->r, nlh));
 	ASSERT_EQ(0, self->r.error);
 	ASSERT_EQ(0, system("echo 1 > /sys/kernel/debug/pvpanic_sim/wrpt"));
 	snap(_metadata, self->sk, self->family, &self->before);
 	ASSERT_EQ(PVPANIC_SIM_RUN_STATE_SHUTDOWN, self->before.status);
 
-	ASSERT_EQ(0, send_nlh(self, genl_hdr(self->family,
-					     PVPANIC_SIM_CMD_CONT)));
+	nlh = genl_hdr(self->family, PVPANIC_SIM_CMD_CONT);
+	ASSERT_EQ(0, send_req(self->sk, &self->r, nlh));
 	EXPECT_REFUSED(EBUSY, "Resetting the Virtual Machine is required");
 }
 
@@ -328,7 +336,7 @@ TEST_F(sim, valid_set_still_works)
 	mnl_attr_put_u32(nlh, PVPANIC_SIM_A_CAPABILITY, 255);
 	mnl_attr_put_u32(nlh, PVPANIC_SIM_A_PANIC_ACTION,
 			 PVPANIC_SIM_PANIC_ACTION_NONE);
-	ASSERT_EQ(0, send_nlh(self, nlh));
+	ASSERT_EQ(0, send_req(self->sk, &self->r, nlh));
 	EXPECT_EQ(0, self->r.error);
 	snap(_metadata, self->sk, self->family, &after);
 	EXPECT_EQ(255, after.capability);

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -19,6 +18,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <linux/types.h>
 
 #include <linux/pvpanic_sim.h>
 
@@ -58,9 +58,39 @@ static const char *const event_names[] = {
 	"RESET",
 };
 
-#define NAME(tbl, i) ((i) < sizeof(tbl) / sizeof((tbl)[0]) ? (tbl)[i] : "unknown")
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static void usage(FILE *f)
+static const char *name_of(const char *const *tbl, size_t n, __u64 i)
+{
+	return i < n ? tbl[i] : "unknown";
+}
+
+static const char *run_state_str(__u64 i)
+{
+	return name_of(run_state_names, ARRAY_SIZE(run_state_names), i);
+}
+
+static const char *guest_panic_action_str(__u64 i)
+{
+	return name_of(guest_panic_action_names, ARRAY_SIZE(guest_panic_action_names), i);
+}
+
+static const char *shutdown_cause_str(__u64 i)
+{
+	return name_of(shutdown_cause_names, ARRAY_SIZE(shutdown_cause_names), i);
+}
+
+static const char *panic_action_str(__u64 i)
+{
+	return name_of(panic_action_names, ARRAY_SIZE(panic_action_names), i);
+}
+
+static const char *event_str(__u64 i)
+{
+	return name_of(event_names, ARRAY_SIZE(event_names), i);
+}
+
+static void print_help(FILE *f)
 {
 	fprintf(f,
 		"Usage: pvpanic-monitor COMMAND [OPTIONS]\n"
@@ -89,9 +119,9 @@ static void usage(FILE *f)
 
 struct nl {
 	struct mnl_socket *sock;
-	uint16_t family;
-	uint32_t mcgrp;
-	uint32_t seq;
+	__u16 family;
+	__u32 mcgrp;
+	__u32 seq;
 	char buf[32768];
 };
 
@@ -101,7 +131,7 @@ static int parse_ctrl_grp(const struct nlattr *nested, struct nl *nl)
 
 	mnl_attr_for_each_nested(grp, nested) {
 		const char *name = NULL;
-		uint32_t id = 0;
+		__u32 id = 0;
 
 		mnl_attr_for_each_nested(a, grp) {
 			if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME)
@@ -165,7 +195,7 @@ static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
 static int transact(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		    void *data)
 {
-	uint32_t portid = mnl_socket_get_portid(nl->sock);
+	__u32 portid = mnl_socket_get_portid(nl->sock);
 	int ret;
 
 	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
@@ -186,8 +216,8 @@ static int transact(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 	return ret < 0 ? -1 : 0;
 }
 
-static struct nlmsghdr *put_genl(struct nl *nl, uint16_t type, uint8_t cmd,
-				 uint8_t version)
+static struct nlmsghdr *put_genl(struct nl *nl, __u16 type, __u8 cmd,
+				 __u8 version)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
 	struct genlmsghdr *g;
@@ -226,10 +256,10 @@ static int nl_open(struct nl *nl)
 /* Values are copied: the receive buffer is reused for the ACK. */
 struct attrs {
 	bool has[PVPANIC_SIM_A_MAX + 1];
-	uint64_t val[PVPANIC_SIM_A_MAX + 1];
+	__u64 val[PVPANIC_SIM_A_MAX + 1];
 };
 
-static uint64_t get_uint(const struct nlattr *a)
+static __u64 get_uint(const struct nlattr *a)
 {
 	switch (mnl_attr_get_payload_len(a)) {
 	case 1:
@@ -249,7 +279,7 @@ static int attrs_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct attrs *at = data;
 	const struct nlattr *a;
-	uint16_t type;
+	__u16 type;
 
 	memset(at, 0, sizeof(*at));
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
@@ -262,7 +292,7 @@ static int attrs_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int cmd_simple(struct nl *nl, uint8_t cmd)
+static int cmd_simple(struct nl *nl, __u8 cmd)
 {
 	struct nlmsghdr *nlh = put_genl(nl, nl->family, cmd,
 					PVPANIC_SIM_FAMILY_VERSION);
@@ -284,7 +314,7 @@ static int cmd_status(struct nl *nl)
 		return EXIT_REFUSED;
 	}
 	printf("{\"status\": \"%s\", \"singlestep\": %s, \"running\": %s}\n",
-	       NAME(run_state_names, at.val[PVPANIC_SIM_A_STATUS]),
+	       run_state_str(at.val[PVPANIC_SIM_A_STATUS]),
 	       at.has[PVPANIC_SIM_A_SINGLESTEP] &&
 	       at.val[PVPANIC_SIM_A_SINGLESTEP] ? "true" : "false",
 	       at.val[PVPANIC_SIM_A_RUNNING] ? "true" : "false");
@@ -306,11 +336,10 @@ static int cmd_config(struct nl *nl)
 		fprintf(stderr, "pvpanic-monitor: incomplete config reply\n");
 		return EXIT_REFUSED;
 	}
-	printf("{\"capability\": %" PRIu64 ", \"panic-action\": \"%s\", \"seq\": %" PRIu64 ", \"lost\": %" PRIu64 "}\n",
-	       at.val[PVPANIC_SIM_A_CAPABILITY],
-	       NAME(panic_action_names,
-		    at.val[PVPANIC_SIM_A_PANIC_ACTION]),
-	       at.val[PVPANIC_SIM_A_SEQ],
+	printf("{\"capability\": %llu, ", at.val[PVPANIC_SIM_A_CAPABILITY]);
+	printf("\"panic-action\": \"%s\", ",
+	       panic_action_str(at.val[PVPANIC_SIM_A_PANIC_ACTION]));
+	printf("\"seq\": %llu, \"lost\": %llu}\n", at.val[PVPANIC_SIM_A_SEQ],
 	       at.val[PVPANIC_SIM_A_LOST]);
 	return 0;
 }
@@ -355,7 +384,7 @@ static int parse_set(int argc, char **argv, struct set_args *sa)
 			}
 			break;
 		case 'a':
-			for (i = 0; i < sizeof(panic_action_names) / sizeof(panic_action_names[0]); i++)
+			for (i = 0; i < ARRAY_SIZE(panic_action_names); i++)
 				if (!strcmp(optarg, panic_action_names[i]))
 					act = i;
 			if (act < 0) {
@@ -364,7 +393,7 @@ static int parse_set(int argc, char **argv, struct set_args *sa)
 			}
 			break;
 		case 'h':
-			usage(stdout);
+			print_help(stdout);
 			return 0;
 		default:
 			return EXIT_USAGE;
@@ -402,38 +431,37 @@ struct ev_ctx {
 
 static void print_event(const struct attrs *at, bool extra)
 {
-	uint64_t ts = at->has[PVPANIC_SIM_A_TIMESTAMP] ?
+	__u64 ts = at->has[PVPANIC_SIM_A_TIMESTAMP] ?
 		      at->val[PVPANIC_SIM_A_TIMESTAMP] : 0;
-	uint64_t ev = at->val[PVPANIC_SIM_A_EVENT];
+	__u64 ev = at->val[PVPANIC_SIM_A_EVENT];
 
-	printf("{\"timestamp\": {\"seconds\": %" PRIu64 ", \"microseconds\": %" PRIu64 "}, \"event\": \"%s\"",
-	       ts / 1000000000, ts % 1000000000 / 1000, NAME(event_names, ev));
+	printf("{\"timestamp\": {\"seconds\": %llu, \"microseconds\": %llu}, ",
+	       ts / 1000000000, ts % 1000000000 / 1000);
+	printf("\"event\": \"%s\"", event_str(ev));
 	if (at->has[PVPANIC_SIM_A_ACTION])
 		printf(", \"data\": {\"action\": \"%s\"}",
-		       NAME(guest_panic_action_names,
-			    at->val[PVPANIC_SIM_A_ACTION]));
+		       guest_panic_action_str(at->val[PVPANIC_SIM_A_ACTION]));
 	else if (at->has[PVPANIC_SIM_A_REASON])
 		printf(", \"data\": {\"guest\": %s, \"reason\": \"%s\"}",
 		       at->has[PVPANIC_SIM_A_GUEST] &&
 		       at->val[PVPANIC_SIM_A_GUEST] ? "true" : "false",
-		       NAME(shutdown_cause_names,
-			    at->val[PVPANIC_SIM_A_REASON]));
+		       shutdown_cause_str(at->val[PVPANIC_SIM_A_REASON]));
 	if (extra) {
-		printf(", \"pvpanic\": {\"seq\": %" PRIu64,
+		printf(", \"pvpanic\": {\"seq\": %llu",
 		       at->has[PVPANIC_SIM_A_SEQ] ? at->val[PVPANIC_SIM_A_SEQ] : 0);
 		if (at->has[PVPANIC_SIM_A_DEVICE])
-			printf(", \"device\": %" PRIu64,
+			printf(", \"device\": %llu",
 			       at->val[PVPANIC_SIM_A_DEVICE]);
 		else
 			printf(", \"device\": null");
 		if (at->has[PVPANIC_SIM_A_VALUE])
-			printf(", \"value\": %" PRIu64,
+			printf(", \"value\": %llu",
 			       at->val[PVPANIC_SIM_A_VALUE]);
 		else
 			printf(", \"value\": null");
-		printf(", \"status\": \"%s\", \"lost\": %" PRIu64 "}",
+		printf(", \"status\": \"%s\", \"lost\": %llu}",
 		       at->has[PVPANIC_SIM_A_STATUS] ?
-		       NAME(run_state_names, at->val[PVPANIC_SIM_A_STATUS]) : "unknown",
+		       run_state_str(at->val[PVPANIC_SIM_A_STATUS]) : "unknown",
 		       at->has[PVPANIC_SIM_A_LOST] ? at->val[PVPANIC_SIM_A_LOST] : 0);
 	}
 	printf("}\n");
@@ -503,14 +531,14 @@ static int parse_events(int argc, char **argv, struct ev_args *ea)
 			ctx.extra = true;
 			break;
 		case 'h':
-			usage(stdout);
+			print_help(stdout);
 			return 0;
 		default:
 			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
+		print_help(stderr);
 		return EXIT_USAGE;
 	}
 	ea->ctx = ctx;
@@ -592,13 +620,13 @@ int main(int argc, char **argv)
 	int ret;
 
 	if (argc < 2) {
-		usage(stderr);
+		print_help(stderr);
 		return EXIT_USAGE;
 	}
 	cmd = argv[1];
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") ||
 	    !strcmp(cmd, "help")) {
-		usage(stdout);
+		print_help(stdout);
 		return 0;
 	}
 	if (strcmp(cmd, "events") && strcmp(cmd, "status") &&
@@ -606,13 +634,13 @@ int main(int argc, char **argv)
 	    strcmp(cmd, "stop") && strcmp(cmd, "cont") &&
 	    strcmp(cmd, "system_reset")) {
 		fprintf(stderr, "pvpanic-monitor: unknown command %s\n", cmd);
-		usage(stderr);
+		print_help(stderr);
 		return EXIT_USAGE;
 	}
 	if (strcmp(cmd, "events") && strcmp(cmd, "set") && argc != 2) {
 		if (argc == 3 && (!strcmp(argv[2], "-h") ||
 				  !strcmp(argv[2], "--help"))) {
-			usage(stdout);
+			print_help(stdout);
 			return 0;
 		}
 		fprintf(stderr, "pvpanic-monitor: %s takes no arguments\n", cmd);
