@@ -473,14 +473,12 @@ static const struct file_operations pvp_dbg_wrpt_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
 	.write = pvp_dbg_wrpt_write,
-	.llseek = no_llseek,
 };
 
 static const struct file_operations pvp_dbg_rdpt_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
 	.read = pvp_dbg_rdpt_read,
-	.llseek = no_llseek,
 };
 
 static int pvp_dbg_hold_get(void *data, u64 *val)
