@@ -80,6 +80,12 @@ static const char *const pvp_guest_action_names[] = {
 	[PVPANIC_SIM_GUEST_PANIC_ACTION_RUN] = "run",
 };
 
+static const char *const pvp_shutdown_cause_names[] = {
+	[PVPANIC_SIM_SHUTDOWN_CAUSE_NONE] = "none",
+	[PVPANIC_SIM_SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET] = "host-qmp-system-reset",
+	[PVPANIC_SIM_SHUTDOWN_CAUSE_GUEST_PANIC] = "guest-panic",
+};
+
 static const char *const pvp_run_state_names[] = {
 	[PVPANIC_SIM_RUN_STATE_DEBUG] = "debug",
 	[PVPANIC_SIM_RUN_STATE_INMIGRATE] = "inmigrate",
@@ -135,6 +141,41 @@ static const char *pvp_name(const char *const *names, size_t n, u32 i)
 	return i < n && names[i] ? names[i] : "?";
 }
 
+/* One parsable console line per event, for a harness reading the serial port. */
+static void pvp_console_event(const struct pvpanic_sim_event_rec *rec)
+{
+	const char *name = pvp_name(pvp_event_names,
+				    ARRAY_SIZE(pvp_event_names), rec->event);
+	const char *status = pvp_name(pvp_run_state_names,
+				      ARRAY_SIZE(pvp_run_state_names),
+				      rec->status);
+
+	switch (rec->event) {
+	case PVPANIC_SIM_EVENT_GUEST_PANICKED:
+	case PVPANIC_SIM_EVENT_GUEST_CRASHLOADED:
+		pr_emerg("event seq=%llu %s action=%s value=%#x status=%s\n",
+			 rec->seq, name,
+			 pvp_name(pvp_guest_action_names,
+				  ARRAY_SIZE(pvp_guest_action_names),
+				  rec->action),
+			 rec->value, status);
+		break;
+	case PVPANIC_SIM_EVENT_SHUTDOWN:
+	case PVPANIC_SIM_EVENT_RESET:
+		pr_emerg("event seq=%llu %s guest=%s reason=%s value=%#x status=%s\n",
+			 rec->seq, name, rec->guest ? "true" : "false",
+			 pvp_name(pvp_shutdown_cause_names,
+				  ARRAY_SIZE(pvp_shutdown_cause_names),
+				  rec->reason),
+			 rec->value, status);
+		break;
+	default:
+		pr_emerg("event seq=%llu %s value=%#x status=%s\n", rec->seq,
+			 name, rec->value, status);
+		break;
+	}
+}
+
 /* Called with pvp_lock held. */
 static void pvp_record(u8 event, u32 device, u8 value, u8 action, bool guest,
 		       u8 reason)
@@ -161,16 +202,7 @@ static void pvp_record(u8 event, u32 device, u8 value, u8 action, bool guest,
 
 	/* In a real panic nothing will deliver the ring: tell the console. */
 	if (oops_in_progress)
-		pr_emerg("event seq=%llu %s action=%s value=%#x status=%s\n",
-			 rec.seq,
-			 pvp_name(pvp_event_names, ARRAY_SIZE(pvp_event_names),
-				  event),
-			 pvp_name(pvp_guest_action_names,
-				  ARRAY_SIZE(pvp_guest_action_names), action),
-			 value,
-			 pvp_name(pvp_run_state_names,
-				  ARRAY_SIZE(pvp_run_state_names),
-				  pvp_run_state));
+		pvp_console_event(&rec);
 }
 
 /* QEMU's vm_stop(): acts, and sends STOP, only when running. */
