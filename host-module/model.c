@@ -432,12 +432,13 @@ void pvpanic_sim_system_reset(void)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&pvp_lock, flags);
-	pvp_record(PVPANIC_SIM_EVENT_RESET, PVPANIC_SIM_NO_DEVICE, 0, 0, false,
-		   PVPANIC_SIM_SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
+	/* Events carry the state their own transition leads to. */
 	if (pvp_run_state != PVPANIC_SIM_RUN_STATE_RUNNING &&
 	    pvp_run_state != PVPANIC_SIM_RUN_STATE_INMIGRATE &&
 	    pvp_run_state != PVPANIC_SIM_RUN_STATE_FINISH_MIGRATE)
 		pvp_run_state = PVPANIC_SIM_RUN_STATE_PRELAUNCH;
+	pvp_record(PVPANIC_SIM_EVENT_RESET, PVPANIC_SIM_NO_DEVICE, 0, 0, false,
+		   PVPANIC_SIM_SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
 	raw_spin_unlock_irqrestore(&pvp_lock, flags);
 	irq_work_queue(&pvp_irq_work);
 }

@@ -101,6 +101,30 @@ run_case running pause \
 	"$EV_GP_PAUSE$nl$EV_STOP$nl$EV_RESUME$nl$EV_GP_POWEROFF$nl$EV_SHUTDOWN$nl$EV_RESET$nl$EV_RESUME" \
 	running
 
+# Each event carries the run state its own transition leads to, the raw
+# byte and device for writes, and contiguous sequence numbers.
+sim_load panic_action=pause
+seq0=$(cfg_field seq)
+mon_start --count 9 --timeout 20000
+wrpt 1
+mon cont
+mon stop
+mon system_reset
+mon cont
+mon set --panic-action shutdown
+wrpt 3
+mon system_reset
+mon_wait
+check "event status after each event" \
+	"$(sed -n 's/.*"event": "\([A-Z_]*\)".*"status": "\([a-z-]*\)".*/\1:\2/p' "$MON_OUT" | tr '\n' ' ')" \
+	"GUEST_PANICKED:running STOP:guest-panicked RESUME:running STOP:paused RESET:prelaunch RESUME:running GUEST_PANICKED:running SHUTDOWN:shutdown RESET:prelaunch "
+check "event sequence numbers" \
+	"$(sed -n 's/.*"seq": \([0-9]*\),.*/\1/p' "$MON_OUT" | tr '\n' ' ')" \
+	"$(seq $((seq0 + 1)) $((seq0 + 9)) | tr '\n' ' ')"
+check "event device/value: write, command" \
+	"$(sed -n 's/.*"device": \([0-9a-z]*\), "value": \([0-9a-z]*\).*/\1,\2/p' "$MON_OUT" | tr '\n' ' ')" \
+	"0,1 0,1 null,null null,null null,null null,null 0,3 0,3 null,null "
+
 # Unknown bits are logged once per load, as QEMU logs them once.
 sim_load
 dmesg_mark
