@@ -56,8 +56,9 @@ reload() {
 }
 
 bound() { [ -e "$DRV/$1" ]; }
-sysfs() { cat "/sys/bus/platform/devices/$1/$2"; }
-path_of() { cat "$DBG/$1/path"; }
+# Reads without exec: every fork+exec costs a lot under TCG over 9p.
+sysfs() { echo "$(<"/sys/bus/platform/devices/$1/$2")"; }
+path_of() { echo "$(<"$DBG/$1/path")"; }
 
 # Events from the model, one per line, as "EVENT:action@device".
 monitor_start() {
@@ -74,37 +75,44 @@ monitor_stop() {
 	MON_PID=
 }
 
-ev_count() { wc -l <"$G_TMP/ev"; }
+# ev_read: the monitor's lines so far into EV[], their number into EVN.
+ev_read() {
+	mapfile -t EV <"$G_TMP/ev"
+	EVN=${#EV[@]}
+}
 
-# ev_since N: the events after the first N, as words EVENT[:action][@device]
-# (pure bash: a python start-up per check costs seconds under TCG).
+# ev_since N: the events after the first N, as words EVENT[:action][@device].
 ev_since() {
 	local line w out=()
 
-	while IFS= read -r line; do
+	ev_read
+	for line in "${EV[@]:$1}"; do
 		[[ $line =~ \"event\":\ \"([A-Z_]+)\" ]] || continue
 		w=${BASH_REMATCH[1]}
 		[[ $line =~ \"action\":\ \"([a-z-]+)\" ]] && w+=":${BASH_REMATCH[1]}"
 		[[ $line =~ \"device\":\ ([0-9]+) ]] && w+="@${BASH_REMATCH[1]}"
 		out+=("$w")
-	done < <(tail -n +"$(($1 + 1))" "$G_TMP/ev")
+	done
 	echo "${out[*]}"
 }
 
 # expect_after WANT CMD...: run CMD, then the new events must be exactly WANT
 # (space separated words, "" for none).  Waits up to 2 s for the expected
-# number, then 0.3 s more so that an extra event would be seen.
+# number, then 0.2 s more so that an extra event would be seen.
 expect_after() {
-	local want=$1 n0 nwant got
+	local want=$1 n0 nwant got cmd
 
 	shift
-	n0=$(ev_count)
+	cmd="$*"
+	ev_read
+	n0=$EVN
 	"$@"
-	nwant=$(echo "$want" | wc -w)
-	LOOP_TIMEOUT=2 loop_until "[ \$(ev_count) -ge $((n0 + nwant)) ]"
-	sleep 0.3
+	set -- $want
+	nwant=$#
+	LOOP_TIMEOUT=2 loop_until "ev_read; [ \$EVN -ge $((n0 + nwant)) ]"
+	sleep 0.2
 	got=$(ev_since "$n0")
-	[ "$got" = "$want" ] || die "after '$*': events '$got', want '$want'"
+	[ "$got" = "$want" ] || die "after '$cmd': events '$got', want '$want'"
 }
 
 trigger() { echo 1 >"$DBG/trigger"; }
@@ -126,13 +134,13 @@ write_fails() {
 crash_kernel_load() {
 	local size
 
-	size=$(cat /sys/kernel/kexec_crash_size 2>/dev/null)
+	[ -r /sys/kernel/kexec_crash_size ] && size=$(</sys/kernel/kexec_crash_size)
 	[ -n "$size" ] && [ "$size" -gt 0 ] || return 1
 	command -v kexec >/dev/null || return 1
 	kexec -p -s "/boot/vmlinuz-$(uname -r)" \
 		--append="console=ttyS0 irqpoll nr_cpus=1 reset_devices" \
 		>/dev/null 2>&1 || return 1
-	[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ]
+	[ "$(</sys/kernel/kexec_crash_loaded)" = 1 ]
 }
 
 crash_kernel_unload() { kexec -p -u >/dev/null 2>&1; }

@@ -16,7 +16,7 @@ for i in 1 2 3; do
 	[ -e $DBG/$DEV0 ] && die "debugfs dir left after unbind"
 	expect_after "" trigger
 	echo $DEV0 >$DRV/bind || die "rebind $i failed"
-	expect_eq "rdpt after rebind $i" "$(cat $DBG/$DEV0/rdpt)" 0x03
+	expect_eq "rdpt after rebind $i" "$(<$DBG/$DEV0/rdpt)" 0x03
 	expect_eq "path after rebind $i" "$(path_of $DEV0)" live
 	expect_after "$p" trigger
 	expect_after "" sh -c "echo 0 > $DBG/$DEV0/wrpt"

@@ -27,7 +27,7 @@ for c in "${crash[@]}"; do
 		known=$((cap & 3))
 		expect_eq "capability ($cap)" "$(sysfs $DEV0 capability)" "$(printf %x $known)"
 		expect_eq "initial events ($cap)" "$(sysfs $DEV0 events)" "$(printf %x $known)"
-		expect_eq "rdpt ($cap)" "$(cat $DBG/$DEV0/rdpt)" "$(printf 0x%02x $cap)"
+		expect_eq "rdpt ($cap)" "$(<$DBG/$DEV0/rdpt)" "$(printf 0x%02x $cap)"
 		expect_eq "path ($cap)" "$(path_of $DEV0)" live
 		if ((cap & ~3)); then
 			dmesg_since | grep -q "ignoring unknown bits $(printf 0x%02x $((cap & ~3)))" ||

@@ -34,7 +34,7 @@ expect_after "$p" trigger
 
 # The modprobe.d file: by alias, pvpanic_mmio is not chosen any more.
 conf=$PVP_ROOT/guest-driver/pvpanic-acpi.conf
-alias=$(cat /sys/bus/platform/devices/$DEV0/modalias)
+alias=$(</sys/bus/platform/devices/$DEV0/modalias)
 modprobe --show-depends "$alias" 2>/dev/null | grep -q pvpanic-mmio.ko ||
 	skip "modprobe does not resolve $alias to pvpanic_mmio here"
 modprobe -C "$conf" -b --show-depends "$alias" 2>/dev/null | grep -q pvpanic-mmio.ko &&

@@ -16,12 +16,12 @@ for start in 1 0; do
 	for bad in $'\n' " " abc -1 +-1 0x 1x "1 0" "1;" 2 3 4 ff 100 \
 		99999999999999999999 0x100000000 $'1\n\n'; do
 		write_fails "$f" "$bad"
-		expect_eq "events after '$bad'" "$(cat $f)" "$start"
+		expect_eq "events after '$bad'" "$(<$f)" "$start"
 	done
 done
 for good in 0 1 0x1 $'1\n' 00; do
 	printf '%s' "$good" >"$f" || die "writing '$good' failed"
-	expect_eq "events after '$good'" "$(cat $f)" "$((good))"
+	expect_eq "events after '$good'" "$(<$f)" "$((good))"
 done
 (echo 1 >/sys/bus/platform/devices/$DEV0/capability) 2>/dev/null &&
 	die "capability accepted a write"
