@@ -70,4 +70,31 @@ bad=$(seq_lost | awk -v s="$seq0" -v l="$lost0" '
 	{ if ($1 <= s || $1 - s - 1 != $2 - l) { print; exit } s = $1; l = $2 }')
 check "live burst: gaps match the lost counter" "$bad" ""
 
+# 4. Two writers and control commands at the same time: every event is
+#    numbered once, and received + lost still equals what was numbered.
+seq0=$(cfg_field seq)
+lost0=$(cfg_field lost)
+mon_start --timeout 120000
+wrpt "2 200" &
+w1=$!
+wrpt "2 200" &
+w2=$!
+for i in $(seq 20); do
+	mon stop
+	mon cont
+done
+wait $w1 $w2
+drain
+sleep 1
+kill "$MON_PID"
+mon_wait
+seq1=$(cfg_field seq)
+lost1=$(cfg_field lost)
+got=$(seq_lost | wc -l)
+check "concurrent: 400 writes and 20 stop/cont numbered" $((seq1 - seq0)) 440
+check "concurrent: received + lost = numbered" $((got + lost1 - lost0)) 440
+check "concurrent: sequence strictly increasing" \
+	"$(seq_lost | awk -v s="$seq0" '$1 <= s { print; exit } { s = $1 }')" ""
+check "concurrent: model still running" "$(status_of)" running
+
 host_finish
