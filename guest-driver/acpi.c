@@ -9,6 +9,11 @@
  * one port, the panic path replays that write with iowrite8() and never enters
  * the AML interpreter.  Outside learn mode the handler passes accesses through,
  * so RDPT and WRPT keep working while we are bound.
+ *
+ * SystemMemory is not intercepted: 6.1 exports no pass-through for it
+ * (acpi_os_read_memory/acpi_os_write_memory are not exported) and mapping
+ * memory inside the handler cannot be done in atomic context.  A WRPT that
+ * stores to memory therefore gets no recipe and is evaluated live.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -23,6 +28,17 @@
 
 #include "pvpanic_acpi.h"
 
+/*
+ * policy= picks the panic path, fixed at probe (see debugfs <dev>/path):
+ *  auto: replay the learned WRPT write (no interpreter, no lock, no
+ *        allocation, bounded time; follows the port the firmware names);
+ *        without a recipe, live WRPT behind the guards; else the _CRS port.
+ *  acpi: always live WRPT, as the spec intends, at the price of entering
+ *        ACPICA in panic context (its mutexes and allocations; a CPU stopped
+ *        inside the interpreter would hang the panic).  _CRS port on error.
+ *  io:   the _CRS port only, what pvpanic-mmio does: no AML at all, but it
+ *        ignores WRPT, so firmware that moved the register is not followed.
+ */
 static char *policy = "auto";
 module_param(policy, charp, 0444);
 MODULE_PARM_DESC(policy,
