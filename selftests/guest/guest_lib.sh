@@ -4,6 +4,9 @@
 
 : "${PVP_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 . "$PVP_ROOT/selftests/lib.sh"
+# PVP_DRV_KO: test another build of the driver (used to check that the tests
+# catch deliberately broken builds).
+DRV_KO=${PVP_DRV_KO:-$DRV_KO}
 
 DBG=/sys/kernel/debug/pvpanic_acpi
 DRV=/sys/bus/platform/drivers/pvpanic_acpi

@@ -13,7 +13,7 @@ expect_eq "capability mode" "$(stat -c %a /sys/bus/platform/devices/$DEV0/capabi
 expect_eq "events mode" "$(stat -c %a $f)" 644
 for start in 1 0; do
 	echo $start >"$f"
-	for bad in $'\n' " " abc -1 +-1 0x 1x "1 0" "1;" 2 3 4 ff 100 \
+	for bad in $'\n' " " xyz abc g -1 +-1 0x 1x "1 0" "1;" 2 3 4 ff 100 \
 		99999999999999999999 0x100000000 $'1\n\n'; do
 		write_fails "$f" "$bad"
 		expect_eq "events after '$bad'" "$(<$f)" "$start"
