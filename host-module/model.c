@@ -125,7 +125,7 @@ static atomic64_t pvp_lost = ATOMIC64_INIT(0);
 static atomic_t pvp_unknown_logged = ATOMIC_INIT(0);
 static u8 pvp_scratch[PVP_MAX_DEVICES];
 
-static bool pvp_closing;
+static bool pvp_closing;		/* unloading: no more delivery */
 static void pvp_irq_work_fn(struct irq_work *work);
 static void pvp_deliver_work_fn(struct work_struct *work);
 static struct irq_work pvp_irq_work = IRQ_WORK_INIT(pvp_irq_work_fn);
@@ -751,11 +751,11 @@ err_nl:
 
 static void __exit pvp_exit(void)
 {
+	WRITE_ONCE(pvp_closing, true);
 	debugfs_remove_recursive(pvp_debugfs);
 	pvp_unload_table();
 	acpi_remove_address_space_handler(ACPI_ROOT_OBJECT, PVP_SPACE_ID,
 					  pvp_region_handler);
-	WRITE_ONCE(pvp_closing, true);
 	irq_work_sync(&pvp_irq_work);
 	cancel_work_sync(&pvp_deliver_work);
 	pvpanic_sim_nl_exit();

@@ -57,6 +57,16 @@ sim_unload
 check "unload with a subscriber" "$(mod_loaded pvpanic_sim && echo loaded)" ""
 mon_wait
 
+# Unload with events still held in the ring and a subscriber.
+sim_load
+mon_start --timeout 3000
+echo 1 > "$DBG/hold"
+wrpt "2 10"
+sim_unload
+mon_wait
+check "unload with held events: none delivered" "$(wc -l < "$MON_OUT")" 0
+check "unload with held events: nothing left" "$(ndev) $(nadev)" "0 0"
+
 # With a driver bound to the devices.
 try_driver() {
 	local drv=$1 mod=$2 variant=$3 want=$4 i
