@@ -245,6 +245,8 @@ def main():
                     help="the guest is meant to panic: a run that ends without "
                          "finishing the command is not a failure, and the log "
                          "after the panic starts is not scanned")
+    ap.add_argument("--reboot", action="store_true",
+                    help="let a reset reboot the guest (default: QEMU exits, -no-reboot)")
     ap.add_argument("--console-log", help="keep the serial console log here")
     ap.add_argument("--out", help="the directory shared as $PVP_OUT (default: a new one)")
     ap.add_argument("--accel", default=os.environ.get("PVP_ACCEL", "tcg"))
@@ -283,7 +285,7 @@ def main():
     accel = a.accel
     if accel == "kvm" and not os.access("/dev/kvm", os.W_OK):
         accel = "tcg"
-    qemu = ["qemu-system-x86_64", "-nodefaults", "-no-user-config", "-no-reboot",
+    qemu = ["qemu-system-x86_64", "-nodefaults", "-no-user-config",
             "-display", "none", "-machine", "pc", "-accel", accel,
             "-cpu", "max" if accel == "tcg" else "host",
             "-m", a.mem, "-smp", a.smp,
@@ -295,6 +297,8 @@ def main():
             "-device", "virtio-9p-pci,fsdev=pvpout,mount_tag=pvpout",
             "-fsdev", "local,id=pvproot,path=%s,security_model=none,readonly=on,multidevs=remap" % ROOT,
             "-device", "virtio-9p-pci,fsdev=pvproot,mount_tag=pvproot"]
+    if not a.reboot:
+        qemu += ["-no-reboot"]
     if a.qmp_log:
         qemu += ["-qmp", "unix:%s,server=on,wait=off" % qmp_sock]
     if a.qmp_sock:
