@@ -29,13 +29,16 @@ static struct sk_buff *pvp_nl_reply_new(struct genl_info *info, u8 cmd,
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
-		return NULL;
+		goto err;
 	*hdr = genlmsg_put_reply(msg, info, &pvp_nl_family, 0, cmd);
 	if (!*hdr) {
 		nlmsg_free(msg);
-		return NULL;
+		goto err;
 	}
 	return msg;
+err:
+	NL_SET_ERR_MSG(info->extack, "cannot allocate the reply");
+	return NULL;
 }
 
 static int pvp_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
@@ -52,6 +55,7 @@ static int pvp_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u8(msg, PVPANIC_SIM_A_RUNNING, st.running) ||
 	    nla_put_u8(msg, PVPANIC_SIM_A_SINGLESTEP, 0)) {
 		nlmsg_free(msg);
+		NL_SET_ERR_MSG(info->extack, "reply does not fit");
 		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
@@ -75,6 +79,7 @@ static int pvp_nl_get_config_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, PVPANIC_SIM_A_LOST, cfg.lost,
 			      PVPANIC_SIM_A_PAD)) {
 		nlmsg_free(msg);
+		NL_SET_ERR_MSG(info->extack, "reply does not fit");
 		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
