@@ -6,7 +6,10 @@ Reads requests, one JSON object per line, from the virtio-serial port
 "pvp.agent" and answers each with one JSON line. Requests:
   {"sh": "command"}            -> {"rc": N, "out": "..."}
   {"write": PATH, "data": S}   -> {"rc": 0} or {"rc": errno, "out": msg}
-  {"read": PATH}               -> {"rc": 0, "out": contents}
+  {"read": PATH, "offset": N}  -> {"rc": 0, "out": contents from byte N}
+  {"nl": CMD, "attrs": {...}}  -> {"rc": 0, "out": reply attributes} or
+                                  {"rc": errno, "out": extack message}
+                                  (pvpanic_sim's netlink family, simnl.py)
   {"exit": true}               -> the agent ends
 File requests need no fork, which matters under TCG.
 """
@@ -39,7 +42,24 @@ wfile = os.fdopen(os.dup(fd), "w", buffering=1)
 wfile.write("READY\n")
 
 
+sim = None
+
+
 def handle(req):
+    global sim
+    if "nl" in req:
+        import simnl
+        try:
+            if sim is None:
+                sim = simnl.Sim()
+            if req["nl"] == "status":
+                return {"rc": 0, "out": sim.status()}
+            return {"rc": 0, "out": sim.call(req["nl"], **req.get("attrs", {}))}
+        except simnl.NlError as e:
+            return {"rc": e.errno, "out": e.msg}
+        except OSError as e:
+            sim = None
+            return {"rc": e.errno or 1, "out": str(e)}
     if "sh" in req:
         p = subprocess.run(req["sh"], shell=True, stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -51,8 +71,10 @@ def handle(req):
                 f.write(req["data"])
             return {"rc": 0}
         if "read" in req:
-            with open(req["read"]) as f:
-                return {"rc": 0, "out": f.read()}
+            with open(req["read"], "rb") as f:
+                if req.get("offset"):
+                    f.seek(req["offset"])
+                return {"rc": 0, "out": f.read().decode(errors="replace")}
     except OSError as e:
         return {"rc": e.errno or 1, "out": str(e)}
     return {"rc": 22, "out": "bad request"}

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034
 # Helpers for the host-side tests: boot a guest with QEMU's own pvpanic
 # device through tools/vm/run-vm.py and read the QMP events it emitted.
 # Source it: . "$(dirname "$0")/e2e_lib.sh"

@@ -6,8 +6,11 @@ inside it (commands arrive over a virtio-serial port) and opens QEMU's QMP.
 Qmp is a small QMP client that keeps every event it sees.
 """
 
+import atexit
 import json
 import os
+import select
+import signal
 import socket
 import subprocess
 import sys
@@ -37,6 +40,9 @@ def connect_unix(path, timeout=30.0):
             time.sleep(0.05)
 
 
+atexit.register(lambda: Guest.kill_all())
+
+
 class QmpError(Exception):
     def __init__(self, err):
         super().__init__(err.get("desc", str(err)))
@@ -46,17 +52,26 @@ class QmpError(Exception):
 class Qmp:
     def __init__(self, path):
         self.sock = connect_unix(path)
-        self.file = self.sock.makefile("rw")
+        self.buf = b""
         self.events = []
         self.closed = False
-        json.loads(self.file.readline())  # greeting
+        self._line(None)  # greeting
         self.execute("qmp_capabilities")
 
-    def _read(self):
-        line = self.file.readline()
-        if not line:
-            self.closed = True
-            raise EOFError("QMP closed")
+    def _line(self, timeout):
+        """One JSON message, or None when timeout (seconds) passes first."""
+        deadline = None if timeout is None else time.time() + timeout
+        while b"\n" not in self.buf:
+            if deadline is not None:
+                left = deadline - time.time()
+                if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                    return None
+            data = self.sock.recv(65536)
+            if not data:
+                self.closed = True
+                raise EOFError("QMP closed")
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
         msg = json.loads(line)
         if "event" in msg:
             self.events.append(msg)
@@ -66,10 +81,9 @@ class Qmp:
         req = {"execute": cmd}
         if args:
             req["arguments"] = args
-        self.file.write(json.dumps(req) + "\n")
-        self.file.flush()
+        self.sock.sendall((json.dumps(req) + "\n").encode())
         while True:
-            msg = self._read()
+            msg = self._line(None)
             if "return" in msg:
                 return msg["return"]
             if "error" in msg:
@@ -77,17 +91,12 @@ class Qmp:
 
     def poll(self, timeout):
         """Read events for up to timeout seconds."""
-        self.sock.settimeout(timeout)
+        deadline = time.time() + timeout
         try:
-            while True:
-                self._read()
-        except (socket.timeout, TimeoutError):
-            pass
+            while self._line(max(0, deadline - time.time())) is not None:
+                pass
         except (EOFError, OSError):
             self.closed = True
-        finally:
-            if not self.closed:
-                self.sock.settimeout(None)
 
     def take_events(self):
         ev, self.events = self.events, []
@@ -97,8 +106,19 @@ class Qmp:
 class Guest:
     """A guest running the agent; run() sends one shell command to it."""
 
+    live = set()  # guests to kill if the test dies
+
+    @classmethod
+    def kill_all(cls):
+        for g in list(cls.live):
+            try:
+                os.killpg(g.proc.pid, signal.SIGTERM)
+            except OSError:
+                pass
+            cls.live.discard(g)
+
     def __init__(self, qemu_args=(), append="", mem="1024", timeout=600,
-                 allow_exit=False):
+                 allow_exit=False, reboot=False):
         self.tmp = tempfile.mkdtemp(prefix="pvp-e2e-")
         self.qmp_path = os.path.join(self.tmp, "qmp.sock")
         self.agent_path = os.path.join(self.tmp, "agent.sock")
@@ -110,6 +130,8 @@ class Guest:
             args += ["--append", append]
         if allow_exit:
             args += ["--allow-panic"]
+        if reboot:
+            args += ["--reboot"]
         extra = ["-device", "virtio-serial-pci",
                  "-chardev", "socket,id=agent,path=%s,server=on,wait=off" % self.agent_path,
                  "-device", "virtserialport,chardev=agent,name=pvp.agent"]
@@ -117,14 +139,25 @@ class Guest:
             args.append("--qemu-arg=" + a)
         args += ["--", "python3", "selftests/e2e/agent.py"]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
+                                     stderr=subprocess.STDOUT, text=True,
+                                     start_new_session=True)
+        Guest.live.add(self)
         self.qmp = Qmp(self.qmp_path)
         self.agent = connect_unix(self.agent_path)
         self.agent_file = self.agent.makefile("rw")
-        # The agent says hello once it is listening.
-        line = self.agent_file.readline()
-        if not line.startswith("READY"):
-            raise RuntimeError("guest agent did not start: %r" % line)
+        self.wait_ready()
+
+    def wait_ready(self, timeout=120):
+        """Wait for the agent's READY (after boot, or a reboot), skipping
+        replies a reset cut off."""
+        self.agent.settimeout(timeout)
+        while True:
+            line = self.agent_file.readline()
+            if not line:
+                raise RuntimeError("guest agent did not start")
+            if line.startswith("READY"):
+                break
+        self.agent.settimeout(None)
 
     def send(self, req):
         self.agent_file.write(json.dumps(req) + "\n")
@@ -153,8 +186,16 @@ class Guest:
     def write(self, path, data, timeout=60, check=True):
         return self._call({"write": path, "data": str(data)}, timeout, check)
 
-    def read(self, path, timeout=60):
-        return self._call({"read": path}, timeout, True)
+    def nl(self, cmd, check=True, **attrs):
+        """A pvpanic_sim netlink request; returns (errno, reply or message)."""
+        self.send({"nl": cmd, "attrs": attrs})
+        rc, out = self.reply(60)
+        if check and rc:
+            raise RuntimeError("netlink %s failed: %s" % (cmd, out))
+        return rc, out
+
+    def read(self, path, offset=0, timeout=60):
+        return self._call({"read": path, "offset": offset}, timeout, True)
 
     def finish(self):
         """Stop the agent and the guest; returns run-vm.py's exit status."""
@@ -163,11 +204,20 @@ class Guest:
         except OSError:
             pass
         try:
+            out, _ = self.proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            # -no-shutdown keeps QEMU after the guest powered off.
+            try:
+                self.qmp.execute("quit")
+            except (OSError, EOFError, QmpError):
+                pass
+        try:
             out, _ = self.proc.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             out, _ = self.proc.communicate()
         self.log = out
+        Guest.live.discard(self)
         return self.proc.returncode
 
 

@@ -35,4 +35,19 @@ for action in pause shutdown exit-failure none; do
 		die "panic-$action: driver not loaded or wrong path"
 	expect_events "panic-$action" "${want[$action]}"
 done
+
+[ -n "$PVP_E2E_UPSTREAM" ] && { echo "ok"; exit 0; }
+# The other policies in a real panic: live WRPT with the other CPU stopped,
+# and the _CRS port.
+for policy in acpi:live io:"port 0x505"; do
+	p=${policy%%:*}
+	vm "panic-policy-$p" --allow-panic \
+		--qemu-arg=-device --qemu-arg=pvpanic \
+		--qemu-arg=-action --qemu-arg=panic=none -- \
+		"set -e; $(load_drv_cmd policy="$p"); [ \"\$(cat $DBG/QEMU0001:00/path)\" = '${policy#*:}' ]; echo ready > \$PVP_OUT/ready; echo c > /proc/sysrq-trigger" ||
+		die "panic-policy-$p: run-vm failed"
+	[ -e "$E2E_TMP/panic-policy-$p.out/ready" ] ||
+		die "panic-policy-$p: driver not loaded or wrong path"
+	expect_events "panic-policy-$p" "${want[none]}"
+done
 echo "ok"

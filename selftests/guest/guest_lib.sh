@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034
 # Helpers for the in-guest tests of pvpanic_acpi against the pvpanic_sim
 # model.  Source it: . "$(dirname "$0")/guest_lib.sh"
 
