@@ -108,8 +108,10 @@ static void pvpanic_acpi_remove_handler(void *data)
 	 * PEVT's SystemIO regions are left without a handler until the next
 	 * bind installs ours again; nothing else evaluates RDPT/WRPT.
 	 */
+	pvpanic_acpi_aml_enter();
 	acpi_remove_address_space_handler(pa->handle, ACPI_ADR_SPACE_SYSTEM_IO,
 					  pvpanic_acpi_io_handler);
+	pvpanic_acpi_aml_exit();
 }
 
 /*
@@ -343,7 +345,7 @@ static void pvpanic_acpi_kdump_report(struct pvpanic_acpi *pa)
 	}
 }
 
-static int pvpanic_acpi_probe(struct platform_device *pdev)
+static int __pvpanic_acpi_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
 	struct pvpanic_acpi *pa;
@@ -388,6 +390,20 @@ static int pvpanic_acpi_probe(struct platform_device *pdev)
 
 	pvpanic_acpi_kdump_report(pa);
 	return 0;
+}
+
+static int pvpanic_acpi_probe(struct platform_device *pdev)
+{
+	int ret;
+
+	/*
+	 * Probe is in and out of ACPICA (namespace lookups, RDPT, WRPT,
+	 * handler installation): a panic meanwhile must not evaluate WRPT live.
+	 */
+	pvpanic_acpi_aml_enter();
+	ret = __pvpanic_acpi_probe(pdev);
+	pvpanic_acpi_aml_exit();
+	return ret;
 }
 
 static const struct acpi_device_id pvpanic_acpi_ids[] = {

@@ -32,14 +32,25 @@ static LIST_HEAD(pvpanic_acpi_list);
 static DEFINE_MUTEX(pvpanic_acpi_list_lock);
 
 /*
- * AML evaluations of ours in flight.  The panic path evaluates WRPT live only
- * when it is zero: a panic raised inside one of our own evaluations, or while
- * another (now stopped) CPU is inside one, may find the ACPICA interpreter
- * mutex held, and taking it there would hang the panic for good.
+ * Our own ACPICA use in flight (probe, unbind, debugfs rdpt/wrpt, the kdump
+ * report).  The panic path evaluates WRPT live only when it is zero: a panic
+ * raised inside one of our own evaluations, or while another (now stopped)
+ * CPU is inside one, may find an ACPICA mutex held, and taking it there
+ * would hang the panic for good.
  */
 static atomic_t pvpanic_acpi_aml_busy = ATOMIC_INIT(0);
 
 static struct dentry *pvpanic_acpi_dbg_root;
+
+void pvpanic_acpi_aml_enter(void)
+{
+	atomic_inc(&pvpanic_acpi_aml_busy);
+}
+
+void pvpanic_acpi_aml_exit(void)
+{
+	atomic_dec(&pvpanic_acpi_aml_busy);
+}
 
 acpi_status pvpanic_acpi_eval_wrpt(acpi_handle handle, u8 value)
 {

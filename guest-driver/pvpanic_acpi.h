@@ -73,6 +73,8 @@ int pvpanic_acpi_core_init(void);
 void pvpanic_acpi_core_exit(void);
 int pvpanic_acpi_add(struct pvpanic_acpi *pa);
 void pvpanic_acpi_report_panic(void);
+void pvpanic_acpi_aml_enter(void);
+void pvpanic_acpi_aml_exit(void);
 acpi_status pvpanic_acpi_eval_wrpt(acpi_handle handle, u8 value);
 void pvpanic_acpi_path_name(const struct pvpanic_acpi *pa, char *buf,
 			    size_t len);
