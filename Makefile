@@ -50,3 +50,81 @@ clean:
 
 .PHONY: all modules tool selftests deps lint check check-all run \
 	modules_install clean
+
+# make install / make uninstall (packaging). DESTDIR stages everything
+# under another root (absolute path; depmod is then left to the package's
+# postinst); PREFIX places the tool and its man page. The modules go to
+# /lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/{guest-driver,host-module}/.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+INSTALL_MOD_DIR ?= updates
+PVP_DESTDIR = $(if $(DESTDIR),$(abspath $(DESTDIR)))
+PVP_MODDIR = $(PVP_DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
+PVP_MODULES = guest-driver/pvpanic_acpi host-module/pvpanic_sim
+# Distribution headers carry no signing key: skip kbuild's signing step
+# there rather than print its errors (DKMS signs with its own MOK key).
+PVP_NOSIGN = $(if $(wildcard $(KDIR)/certs/signing_key.x509),,CONFIG_MODULE_SIG_ALL=)
+
+install: modules tool
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(PVP_DESTDIR) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(PVP_NOSIGN) modules_install
+	install -D -m 0644 guest-driver/pvpanic-acpi.conf \
+		$(PVP_DESTDIR)$(SYSCONFDIR)/modprobe.d/pvpanic-acpi.conf
+	install -D -m 0755 tools/monitor/pvpanic-monitor \
+		$(PVP_DESTDIR)$(SBINDIR)/pvpanic-monitor
+	install -D -m 0644 tools/monitor/pvpanic-monitor.8 \
+		$(PVP_DESTDIR)$(MANDIR)/man8/pvpanic-monitor.8
+ifeq ($(DESTDIR),)
+	depmod -a $(KVER)
+	@echo "installed; run update-initramfs -u so early boot sees modprobe.d/pvpanic-acpi.conf"
+endif
+
+uninstall:
+	rm -f $(foreach m,$(PVP_MODULES),$(PVP_MODDIR)/$(m).ko $(PVP_MODDIR)/$(m).ko.*)
+	for d in $(sort $(dir $(PVP_MODULES))); do \
+		[ ! -d $(PVP_MODDIR)/$$d ] || rmdir --ignore-fail-on-non-empty $(PVP_MODDIR)/$$d; \
+	done
+	rm -f $(PVP_DESTDIR)$(SYSCONFDIR)/modprobe.d/pvpanic-acpi.conf \
+		$(PVP_DESTDIR)$(SBINDIR)/pvpanic-monitor \
+		$(PVP_DESTDIR)$(MANDIR)/man8/pvpanic-monitor.8
+ifeq ($(DESTDIR),)
+	depmod -a $(KVER)
+endif
+
+# DKMS. `make dkms-src` stages the module sources (what the Kbuild files
+# need, nothing else) in $(DESTDIR)$(DKMS_SOURCE_TREE)/pvpanic-acpi-<version>;
+# `make dkms-install` adds, builds and installs them for KVER with dkms, and
+# installs the modprobe.d file; `make dkms-uninstall` removes every trace.
+# DKMS_FLAGS passes options to dkms (the tests use --dkmstree,
+# --sourcetree and --installtree to stay off the machine's own trees).
+DKMS ?= dkms
+DKMS_FLAGS ?=
+DKMS_SOURCE_TREE ?= /usr/src
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+PVP_DKMS_SRC = $(PVP_DESTDIR)$(DKMS_SOURCE_TREE)/pvpanic-acpi-$(DKMS_VERSION)
+PVP_DKMS_FILES = dkms.conf Kbuild $(wildcard acpi/*.asl include/uapi/linux/*.h \
+	guest-driver/Kbuild host-module/Kbuild host-module/*.sh) \
+	$(filter-out %.mod.c host-module/aml_tables.c, \
+		$(wildcard guest-driver/*.[ch] host-module/*.[ch]))
+
+dkms-src:
+	rm -rf $(PVP_DKMS_SRC)
+	for f in $(PVP_DKMS_FILES); do \
+		install -D -m 0644 $$f $(PVP_DKMS_SRC)/$$f || exit 1; \
+	done
+	install -m 0755 tools/dkms-pre-build.sh $(PVP_DKMS_SRC)/dkms-pre-build.sh
+
+dkms-install: dkms-src
+	$(DKMS) $(DKMS_FLAGS) add -m pvpanic-acpi -v $(DKMS_VERSION)
+	$(DKMS) $(DKMS_FLAGS) install -m pvpanic-acpi -v $(DKMS_VERSION) -k $(KVER)
+	install -D -m 0644 guest-driver/pvpanic-acpi.conf \
+		$(PVP_DESTDIR)$(SYSCONFDIR)/modprobe.d/pvpanic-acpi.conf
+
+dkms-uninstall:
+	-$(DKMS) $(DKMS_FLAGS) remove -m pvpanic-acpi -v $(DKMS_VERSION) --all
+	rm -rf $(PVP_DKMS_SRC)
+	rm -f $(PVP_DESTDIR)$(SYSCONFDIR)/modprobe.d/pvpanic-acpi.conf
+
+.PHONY: install uninstall dkms-src dkms-install dkms-uninstall
