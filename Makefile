@@ -102,7 +102,7 @@ endif
 DKMS ?= dkms
 DKMS_FLAGS ?=
 DKMS_SOURCE_TREE ?= /usr/src
-DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf 2>/dev/null)
 PVP_DKMS_SRC = $(PVP_DESTDIR)$(DKMS_SOURCE_TREE)/pvpanic-acpi-$(DKMS_VERSION)
 PVP_DKMS_FILES = dkms.conf Kbuild $(wildcard acpi/*.asl include/uapi/linux/*.h \
 	guest-driver/Kbuild host-module/Kbuild host-module/*.sh) \
