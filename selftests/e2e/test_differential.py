@@ -33,6 +33,9 @@ EXPECTED = {
     "qemu-exits": "QEMU exits after SHUTDOWN with panic=shutdown/exit-failure; "
                   "the model stays, in state shutdown, so it can be inspected "
                   "(as QEMU itself does with -no-shutdown's state)",
+    "guest-reset": "after a reset QEMU reboots the guest, whose firmware resets the "
+                   "machine itself (RESET guest:true reason:guest-reset); the model "
+                   "has no firmware: such events are left out of the comparison",
     "enter-shutdown": "QEMU reaches state shutdown (with -no-shutdown) by a guest "
                       "poweroff, the model by a panic with action shutdown: the "
                       "events of that step differ by design, the state must not",
@@ -234,7 +237,9 @@ def qemu_script(pair, steps):
             if kind == "system_reset" and not err:
                 need_ready = True
         g.qmp.poll(0.3)
-        results.append((norm_events(g.qmp.take_events()),
+        evs = [e for e in g.qmp.take_events()
+               if not (e["event"] == "RESET" and e.get("data", {}).get("guest"))]
+        results.append((norm_events(evs),
                         norm_status(g.qmp.execute("query-status")), err))
     return results
 
@@ -354,8 +359,8 @@ def main():
         log("class 2 done in %.0fs" % (time.time() - t0))
 
     if want(3):
-        # 3. Capabilities (QEMU's events= property), including unknown bits.
-        for cap in (0, 1, 2, 0x7f):
+        # 3. Capabilities (QEMU's events= property): RDPT and a few writes.
+        for cap in (0, 1):
             g, p = boot(qemu_dev="pvpanic,events=%d" % cap, action="none",
                         sim_args="capability=%d" % cap)
             rdpt(p, "rdpt events=%d" % cap)
@@ -365,16 +370,20 @@ def main():
         log("class 3 done in %.0fs" % (time.time() - t0))
 
     if want(4):
-        # 4. The actions that make QEMU exit: a fresh QEMU per panicking byte;
-        #    the non-panicking bytes first, in the same guest.
-        for action in ("shutdown", "exit-failure"):
-            for first, v in ((True, 0x01), (False, 0xff)):
-                g, p = boot(action=action, allow_exit=True)
-                steps = [("write", b) for b in range(256) if not b & 1] if first else []
-                compare(p, "action=%s" % action, steps + [("write", v)])
-                finish(g, allow_exit=True)
+        # 4. The actions that make QEMU exit, one QEMU each, with the other
+        #    capabilities (one with unknown bits): every byte without bit 0
+        #    first, then bit 0 (not filtered by a capability without it).
+        for action, cap in (("shutdown", 2), ("exit-failure", 0x7f)):
+            g, p = boot(qemu_dev="pvpanic,events=%d" % cap, action=action,
+                        sim_args="capability=%d" % cap, allow_exit=True)
+            rdpt(p, "rdpt events=%d" % cap)
+            steps = [("write", b) for b in range(256) if not b & 1]
+            compare(p, "action=%s events=%d" % (action, cap), steps + [("write", 0x01)])
+            finish(g, allow_exit=True)
         log("class 4 done in %.0fs" % (time.time() - t0))
 
+    for key, why in EXPECTED.items():
+        log("expected difference %s: %s" % (key, why))
     for cls, n in counts.items():
         bad = sum(1 for m in mismatches if m[0] == cls)
         print("%s %s: %d steps, %d mismatches" % ("ok" if not bad else "not ok", cls, n, bad))
