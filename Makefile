@@ -104,6 +104,7 @@ DKMS_FLAGS ?=
 DKMS_SOURCE_TREE ?= /usr/src
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf 2>/dev/null)
 PVP_DKMS_SRC = $(PVP_DESTDIR)$(DKMS_SOURCE_TREE)/pvpanic-acpi-$(DKMS_VERSION)
+PVP_DKMS = $(DKMS) --sourcetree $(PVP_DESTDIR)$(DKMS_SOURCE_TREE) $(DKMS_FLAGS)
 PVP_DKMS_FILES = dkms.conf Kbuild $(wildcard acpi/*.asl include/uapi/linux/*.h \
 	guest-driver/Kbuild host-module/Kbuild host-module/*.sh) \
 	$(filter-out %.mod.c host-module/aml_tables.c, \
@@ -117,13 +118,14 @@ dkms-src:
 	install -m 0755 tools/dkms-pre-build.sh $(PVP_DKMS_SRC)/dkms-pre-build.sh
 
 dkms-install: dkms-src
-	$(DKMS) $(DKMS_FLAGS) add -m pvpanic-acpi -v $(DKMS_VERSION)
-	$(DKMS) $(DKMS_FLAGS) install -m pvpanic-acpi -v $(DKMS_VERSION) -k $(KVER)
+	$(PVP_DKMS) status -m pvpanic-acpi -v $(DKMS_VERSION) | grep -q . || \
+		$(PVP_DKMS) add -m pvpanic-acpi -v $(DKMS_VERSION)
+	$(PVP_DKMS) install -m pvpanic-acpi -v $(DKMS_VERSION) -k $(KVER)
 	install -D -m 0644 guest-driver/pvpanic-acpi.conf \
 		$(PVP_DESTDIR)$(SYSCONFDIR)/modprobe.d/pvpanic-acpi.conf
 
 dkms-uninstall:
-	-$(DKMS) $(DKMS_FLAGS) remove -m pvpanic-acpi -v $(DKMS_VERSION) --all
+	-$(PVP_DKMS) remove -m pvpanic-acpi -v $(DKMS_VERSION) --all
 	rm -rf $(PVP_DKMS_SRC)
 	rm -f $(PVP_DESTDIR)$(SYSCONFDIR)/modprobe.d/pvpanic-acpi.conf
 
