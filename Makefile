@@ -130,3 +130,11 @@ dkms-uninstall:
 	rm -f $(PVP_DESTDIR)$(SYSCONFDIR)/modprobe.d/pvpanic-acpi.conf
 
 .PHONY: install uninstall dkms-src dkms-install dkms-uninstall
+
+# The kernel's ynl CLI and genetlink schemas, extracted once from Debian's
+# linux-source-6.12 into ~/.cache (the guest test selftests/guest/test_ynl.sh
+# needs it extracted on the host before the guest boots).
+ynl-cache:
+	tools/ksrc612.sh >/dev/null
+
+.PHONY: ynl-cache

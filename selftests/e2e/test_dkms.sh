@@ -73,6 +73,7 @@ done
 for k in "${kvers[@]}"; do
 	log "guest $k: modprobe -d the DKMS tree, pvpanic_acpi must bind"
 	rm -f "$T/cmd.log"
+	# shellcheck disable=SC2016  # expanded in the guest
 	if ! "$PVP_ROOT/tools/vm/run-vm.py" --kver "$k" --timeout "${VM_TIMEOUT:-240}" --quiet \
 		--out "$T" --console-log "$T/console-$k.log" -- '
 		R=$PVP_OUT/root

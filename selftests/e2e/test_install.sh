@@ -50,8 +50,9 @@ fi
 
 # Every file, in its place, with the right content and mode.
 for m in guest-driver/pvpanic_acpi host-module/pvpanic_sim; do
-	ko=$(ls "$MOD/$m".ko* 2>/dev/null | head -n 1)
-	[ -n "$ko" ] || die "$MOD/$m.ko not installed"
+	kos=("$MOD/$m".ko*)
+	ko=${kos[0]}
+	[ -f "$ko" ] || die "$MOD/$m.ko not installed"
 	name=$(modinfo -F name "$ko")
 	expect_eq "module name of $ko" "$name" "${m#*/}"
 	vermagic=$(modinfo -F vermagic "$ko")
