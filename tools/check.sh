@@ -48,7 +48,7 @@ phase harness
 
 echo "== kselftests in a guest"
 tools/vm/run-vm.py --kver "$KVER" --timeout "${PVP_SUITE_TIMEOUT:-1500}" --out "$out/guest" \
-	--append "crashkernel=256M" --mem 1536 -- selftests/run_tests.sh host guest \
+	--append "crashkernel=256M" --mem 1536 -- selftests/run_tests.sh host guest stress \
 	>"$out/ktap" 2>"$out/guest.err"
 rc=$?
 cat "$out/ktap"
