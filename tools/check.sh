@@ -32,7 +32,8 @@ done
 phase lint
 
 echo "== build"
-if make -s modules tool selftests >"$out/build.log" 2>&1; then
+# The kernel's ynl CLI (linux-source-6.12), for selftests/guest/test_ynl.sh.
+if make -s modules tool selftests ynl-cache >"$out/build.log" 2>&1; then
 	record "ok - build: modules, tool and selftests for $KVER"
 else
 	cat "$out/build.log"
