@@ -267,7 +267,7 @@ def main():
     with open(os.path.join(out, "guest-init.sh"), "w") as f:
         f.write(GUEST_INIT)
     env = {"PVP_ROOT": ROOT, "KVER": a.kver, "PVP_OUT": "/run/pvp-out"}
-    for k in ("PVP_TEST_FILTER", "PVP_STRESS", "PVP_VERBOSE"):
+    for k in ("PVP_TEST_FILTER", "PVP_STRESS_CYCLES", "PVP_VERBOSE", "XDG_CACHE_HOME"):
         if k in os.environ:
             env[k] = os.environ[k]
     with open(os.path.join(out, "cmd.sh"), "w") as f:
