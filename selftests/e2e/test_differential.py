@@ -137,7 +137,6 @@ class Pair:
         g.qmp.poll(0)
         g.qmp.take_events()
         kind, arg = step
-        err = None
         if kind == "write":
             g.send({"write": "%s/%s/wrpt" % (DBG, self.qemu), "data": str(arg)})
             # A pause stops the vCPU inside the write: answer with the
@@ -178,17 +177,23 @@ class Pair:
             g.qmp.take_events()
             self.pending_resume = True
             return norm_events(events), norm_status(status), None
-        try:
-            if kind == "set-action":
-                g.qmp.execute("set-action", {"panic": arg})
-            else:
-                g.qmp.execute(kind)
-        except QmpError as e:
-            err = str(e)
+        err = qmp_control(g, kind, arg)
         g.qmp.poll(0.1)
         events = g.qmp.take_events()
         status = g.qmp.execute("query-status")
         return norm_events(events), norm_status(status), err
+
+
+def qmp_control(g, kind, arg):
+    """A control step on QEMU's side; returns QMP's error text or None."""
+    try:
+        if kind == "set-action":
+            g.qmp.execute("set-action", {"panic": arg})
+        else:
+            g.qmp.execute(kind)
+    except QmpError as e:
+        return str(e)
+    return None
 
 
 def qemu_script(pair, steps):
@@ -227,13 +232,7 @@ def qemu_script(pair, steps):
                 if time.time() > deadline:
                     raise RuntimeError("QEMU step %s %s did not finish" % (kind, arg))
         else:
-            try:
-                if kind == "set-action":
-                    g.qmp.execute("set-action", {"panic": arg})
-                else:
-                    g.qmp.execute(kind)
-            except QmpError as e:
-                err = str(e)
+            err = qmp_control(g, kind, arg)
             if kind == "system_reset" and not err:
                 need_ready = True
         g.qmp.poll(0.3)
