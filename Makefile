@@ -135,6 +135,6 @@ dkms-uninstall:
 # linux-source-6.12 into ~/.cache (the guest test selftests/guest/test_ynl.sh
 # needs it extracted on the host before the guest boots).
 ynl-cache:
-	tools/ksrc612.sh >/dev/null
+	tools/ksrc.sh 6.12 >/dev/null
 
 .PHONY: ynl-cache

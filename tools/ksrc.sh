@@ -1,19 +1,32 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Extract from Debian's linux-source-6.1 only the files we use (checkpatch
-# and the kselftest headers) into a cache outside the tree; print its path.
+# Extract from Debian's linux-source-<version> only the files we use into a
+# cache outside the tree, once, and print its path.
+#   tools/ksrc.sh        6.1: checkpatch and the kselftest headers
+#   tools/ksrc.sh 6.12   the kernel's YNL CLI (tools/net/ynl) and the
+#                        genetlink schemas it validates specs against
 set -eu
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/pvpanic-acpi/linux-source-6.1
-tarball=/usr/src/linux-source-6.1.tar.xz
+ver=${1:-6.1}
+case $ver in
+6.1)	files="scripts/checkpatch.pl scripts/spelling.txt
+		scripts/const_structs.checkpatch
+		tools/testing/selftests/kselftest_harness.h
+		tools/testing/selftests/kselftest.h" ;;
+6.12)	files="tools/net/ynl/cli.py tools/net/ynl/lib/__init__.py
+		tools/net/ynl/lib/nlspec.py tools/net/ynl/lib/ynl.py
+		Documentation/netlink/genetlink.yaml
+		Documentation/netlink/genetlink-c.yaml
+		Documentation/netlink/genetlink-legacy.yaml" ;;
+*)	echo "ksrc: no file list for linux-source-$ver" >&2; exit 1 ;;
+esac
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/pvpanic-acpi/linux-source-$ver
+tarball=/usr/src/linux-source-$ver.tar.xz
 if [ ! -f "$cache/.done" ]; then
-	[ -f "$tarball" ] || { echo "ksrc: $tarball missing (package linux-source-6.1)" >&2; exit 1; }
+	[ -f "$tarball" ] || { echo "ksrc: $tarball missing (package linux-source-$ver)" >&2; exit 1; }
 	mkdir -p "$cache"
+	# shellcheck disable=SC2086 # one word per file
 	tar -xJf "$tarball" -C "$cache" --strip-components=1 \
-		linux-source-6.1/scripts/checkpatch.pl \
-		linux-source-6.1/scripts/spelling.txt \
-		linux-source-6.1/scripts/const_structs.checkpatch \
-		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
-		linux-source-6.1/tools/testing/selftests/kselftest.h
+		$(for f in $files; do echo "linux-source-$ver/$f"; done)
 	touch "$cache/.done"
 fi
 echo "$cache"

@@ -6,7 +6,7 @@
 # schema of its "protocol: genetlink"), and the kernel's own YNL library
 # (tools/net/ynl/lib) parses it into the family the uapi header describes.
 # A spec broken on purpose must be rejected, so the check can fail.
-# Extracts the ynl CLI into the cache (tools/ksrc612.sh) for the guest test.
+# Extracts the ynl CLI into the cache (tools/ksrc.sh 6.12) for the guest test.
 : "${PVP_ROOT:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$PVP_ROOT/selftests/lib.sh"
 
@@ -14,7 +14,7 @@ python3 -c 'import yaml, jsonschema' 2>/dev/null ||
 	skip "python3-yaml or python3-jsonschema is not installed"
 [ -f /usr/src/linux-source-6.12.tar.xz ] || [ -f "${XDG_CACHE_HOME:-$HOME/.cache}/pvpanic-acpi/linux-source-6.12/.done" ] ||
 	skip "linux-source-6.12 is not installed"
-K=$("$PVP_ROOT/tools/ksrc612.sh") || die "cannot extract the ynl CLI from linux-source-6.12"
+K=$("$PVP_ROOT/tools/ksrc.sh" 6.12) || die "cannot extract the ynl CLI from linux-source-6.12"
 
 PYTHONDONTWRITEBYTECODE=1 exec python3 - "$K" "$PVP_ROOT/include/uapi/linux/pvpanic_sim.yaml" <<'PY'
 import copy

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The kernel's own YNL CLI (tools/net/ynl/cli.py from Debian's
-# linux-source-6.12, extracted on the host by tools/ksrc612.sh) drives the
+# linux-source-6.12, extracted on the host by tools/ksrc.sh 6.12) drives the
 # pvpanic_sim family from our spec, include/uapi/linux/pvpanic_sim.yaml,
 # and agrees with pvpanic-monitor: get-status (the spec validated against
 # the genetlink schema on the way), stop then cont, and an event
@@ -18,7 +18,7 @@ K=${PVP_KSRC612:-${XDG_CACHE_HOME:-$HOME/.cache}/pvpanic-acpi/linux-source-6.12}
 CLI=$K/tools/net/ynl/cli.py
 SCHEMA=$K/Documentation/netlink/genetlink.yaml
 if [ ! -f "$K/.done" ] || [ ! -f "$CLI" ]; then
-	skip "the kernel's ynl CLI is not extracted: run tools/ksrc612.sh on the host (make ynl-cache)"
+	skip "the kernel's ynl CLI is not extracted: run tools/ksrc.sh 6.12 on the host (make ynl-cache)"
 fi
 mod_loaded pvpanic_sim && skip "pvpanic_sim is already loaded"
 [ -d /sys/kernel/debug/pvpanic_sim ] || [ -d /sys/kernel/debug/block ] ||
