@@ -36,7 +36,8 @@
 #define PVP_REG_SCRATCH		0x08	/* plain memory, for multi_store */
 #define PVP_REG_FAIL		0x0f	/* every access fails */
 #define PVP_MAX_DEVICES		2
-#define PVP_RING_SIZE		64
+#define PVP_RING_MIN		16
+#define PVP_RING_MAX		65536
 #define PVP_LOCK_TRIES		1000	/* x 1 us: bound on waiting for the lock */
 
 #define PVPANIC_PANICKED	BIT(0)
@@ -49,6 +50,14 @@ MODULE_PARM_DESC(variant, "SSDT variant to load (default, no_rdpt, rdpt_string, 
 static uint capability = PVPANIC_PANICKED | PVPANIC_CRASH_LOADED;
 module_param(capability, uint, 0444);
 MODULE_PARM_DESC(capability, "Value a read of the port returns, 0..255 (QEMU's events property, default 3)");
+
+/*
+ * 1024, not fewer: under TCG the delivery work can wait tens of milliseconds
+ * for a CPU, and make bench saw a 64-entry ring overflow at 10k events/s.
+ */
+static uint ring_size = 1024;
+module_param(ring_size, uint, 0444);
+MODULE_PARM_DESC(ring_size, "Events held for delivery, 16..65536 (default 1024); more are counted lost");
 
 static char *panic_action = "shutdown";
 module_param(panic_action, charp, 0444);
@@ -114,7 +123,7 @@ static const char *const pvp_run_state_names[] = {
 static DEFINE_RAW_SPINLOCK(pvp_lock);
 static u32 pvp_run_state = PVPANIC_SIM_RUN_STATE_RUNNING;
 static u32 pvp_panic_action = PVPANIC_SIM_PANIC_ACTION_SHUTDOWN;
-static struct pvpanic_sim_event_rec pvp_ring[PVP_RING_SIZE];
+static struct pvpanic_sim_event_rec *pvp_ring;	/* ring_size entries */
 static unsigned int pvp_ring_head, pvp_ring_count;
 static bool pvp_hold;			/* debugfs: keep events in the ring */
 
@@ -192,11 +201,11 @@ static void pvp_record(u8 event, u32 device, u8 value, u8 action, bool guest,
 		.value = value,
 	};
 
-	if (pvp_ring_count == PVP_RING_SIZE) {
+	if (pvp_ring_count == ring_size) {
 		atomic64_inc(&pvp_lost);
 	} else {
 		rec.lost = atomic64_read(&pvp_lost);
-		pvp_ring[(pvp_ring_head + pvp_ring_count) % PVP_RING_SIZE] = rec;
+		pvp_ring[(pvp_ring_head + pvp_ring_count) % ring_size] = rec;
 		pvp_ring_count++;
 	}
 
@@ -323,8 +332,12 @@ static acpi_status pvp_region_setup(acpi_handle region, u32 function,
 
 static void pvp_irq_work_fn(struct irq_work *work)
 {
+	/*
+	 * Unbound: the CPU that wrote the port may stay busy (a guest
+	 * writing events back to back); another CPU drains the ring meanwhile.
+	 */
 	if (!READ_ONCE(pvp_closing))
-		schedule_work(&pvp_deliver_work);
+		queue_work(system_unbound_wq, &pvp_deliver_work);
 }
 
 static void pvp_deliver_work_fn(struct work_struct *work)
@@ -339,7 +352,7 @@ static void pvp_deliver_work_fn(struct work_struct *work)
 			break;
 		}
 		rec = pvp_ring[pvp_ring_head];
-		pvp_ring_head = (pvp_ring_head + 1) % PVP_RING_SIZE;
+		pvp_ring_head = (pvp_ring_head + 1) % ring_size;
 		pvp_ring_count--;
 		raw_spin_unlock_irqrestore(&pvp_lock, flags);
 
@@ -691,6 +704,12 @@ static int __init pvp_parse_params(void)
 	}
 	pvp_capability = capability;
 
+	if (ring_size < PVP_RING_MIN || ring_size > PVP_RING_MAX) {
+		pr_err("ring_size=%u out of range %u..%u\n", ring_size,
+		       PVP_RING_MIN, PVP_RING_MAX);
+		return -EINVAL;
+	}
+
 	i = match_string(pvp_panic_action_names,
 			 ARRAY_SIZE(pvp_panic_action_names), panic_action);
 	if (i < 0) {
@@ -713,9 +732,14 @@ static int __init pvp_init(void)
 	if (ret)
 		return ret;
 
+	/* Allocated here, once: recording an event never allocates. */
+	pvp_ring = kvcalloc(ring_size, sizeof(*pvp_ring), GFP_KERNEL);
+	if (!pvp_ring)
+		return -ENOMEM;
+
 	ret = pvpanic_sim_nl_init();
 	if (ret)
-		return ret;
+		goto err_ring;
 
 	status = acpi_install_address_space_handler(ACPI_ROOT_OBJECT,
 						    PVP_SPACE_ID,
@@ -746,6 +770,8 @@ err_nl:
 	irq_work_sync(&pvp_irq_work);
 	cancel_work_sync(&pvp_deliver_work);
 	pvpanic_sim_nl_exit();
+err_ring:
+	kvfree(pvp_ring);
 	return ret;
 }
 
@@ -761,6 +787,8 @@ static void __exit pvp_exit(void)
 	pvpanic_sim_nl_exit();
 	/* A command may have queued the irq_work after the first sync. */
 	irq_work_sync(&pvp_irq_work);
+	cancel_work_sync(&pvp_deliver_work);
+	kvfree(pvp_ring);
 }
 
 module_init(pvp_init);

@@ -207,12 +207,29 @@ bool pvpanic_sim_nl_has_listeners(void)
 				  PVP_NL_MCGRP_EVENTS);
 }
 
+/* Every attribute an event may carry (see pvpanic_sim_nl_send_event). */
+static size_t pvp_nl_event_size(void)
+{
+	return nla_total_size(sizeof(u32)) +		/* EVENT */
+	       nla_total_size(sizeof(u32)) +		/* STATUS */
+	       nla_total_size_64bit(sizeof(u64)) * 3 +	/* SEQ, TIMESTAMP, LOST */
+	       nla_total_size(sizeof(u32)) +		/* ACTION or REASON */
+	       nla_total_size(sizeof(u8)) +		/* GUEST */
+	       nla_total_size(sizeof(u32)) +		/* DEVICE */
+	       nla_total_size(sizeof(u8));		/* VALUE */
+}
+
 void pvpanic_sim_nl_send_event(const struct pvpanic_sim_event_rec *ev)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/*
+	 * The exact size, not NLMSG_GOODSIZE: a listener's receive buffer is
+	 * charged the skb's truesize, so a page per event would let it hold
+	 * only some 50 events before it overruns (seen with make bench).
+	 */
+	msg = genlmsg_new(pvp_nl_event_size(), GFP_KERNEL);
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &pvp_nl_family, 0, PVPANIC_SIM_CMD_EVENT);

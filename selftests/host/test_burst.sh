@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Event accounting: a burst arrives with contiguous sequence numbers; when
-# the 64-entry ring overflows, every event still gets a sequence number and
-# the lost counter accounts for exactly the ones dropped.
+# the ring (ring_size=64 here) overflows, every event still gets a sequence
+# number and the lost counter accounts for exactly the ones dropped.
 : "${PVP_ROOT:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$PVP_ROOT/selftests/lib.sh"
 . "$PVP_ROOT/selftests/host/lib_host.sh"
@@ -16,7 +16,8 @@ seq_lost() {
 	sed -n 's/.*"pvpanic": {"seq": \([0-9]*\),.*"lost": \([0-9]*\)}}$/\1 \2/p' "$MON_OUT"
 }
 
-sim_load panic_action=none
+sim_load panic_action=none ring_size=$RING
+check "ring_size parameter" "$(cat /sys/module/pvpanic_sim/parameters/ring_size)" $RING
 
 # 1. Held in the ring (60 < 64), then released: all delivered, in order.
 seq0=$(cfg_field seq)

@@ -23,7 +23,8 @@ drivers() {
 }
 
 dmesg_mark
-for p in variant=bogus capability=256 panic_action=reboot; do
+for p in variant=bogus capability=256 panic_action=reboot ring_size=15 \
+	ring_size=65537; do
 	insmod "$SIM_KO" $p 2>/dev/null
 	rc=$?
 	check "insmod $p refused" "$rc$(mod_loaded pvpanic_sim && echo ' loaded')" 1
@@ -34,6 +35,8 @@ check "bad capability named in the log" \
 	"$(dmesg_since | grep -c 'pvpanic_sim: capability=256 out of range')" 1
 check "bad panic action named in the log" \
 	"$(dmesg_since | grep -c 'pvpanic_sim: unknown panic_action=reboot')" 1
+check "bad ring sizes named in the log" \
+	"$(dmesg_since | grep -c 'pvpanic_sim: ring_size=\(15\|65537\) out of range 16..65536')" 2
 
 check "no QEMU0001 device before" "$(ndev) $(nadev)" "0 0"
 for v in $VARIANTS; do
