@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -99,12 +100,16 @@ static void print_help(FILE *f)
 		"\"" PVPANIC_SIM_FAMILY_NAME "\") the way a QMP client talks to QEMU.\n"
 		"\n"
 		"Commands:\n"
-		"  events [--count N] [--timeout MS] [--extra]\n"
+		"  events [--count N] [--timeout MS] [--extra [--received]]\n"
+		"         [--rcvbuf BYTES]\n"
 		"        subscribe to the \"events\" group (needs CAP_NET_ADMIN) and\n"
 		"        print each event as one QMP JSON line; \"subscribed\" is\n"
 		"        printed to stderr once listening. Stops after N events or\n"
 		"        when MS milliseconds pass. --extra adds a \"pvpanic\" key\n"
-		"        (seq, device, value, status after the event, lost).\n"
+		"        (seq, device, value, status after the event, lost);\n"
+		"        --received adds when the monitor received it. --rcvbuf sets the socket's\n"
+		"        receive buffer (default 4 MiB); events the socket drops\n"
+		"        when it overruns are counted on stderr.\n"
 		"  status                print query-status's return value\n"
 		"  config                print capability, panic action, counters\n"
 		"  set [--capability N] [--panic-action pause|shutdown|exit-failure|none]\n"
@@ -425,12 +430,47 @@ static int cmd_set(struct nl *nl, const struct set_args *sa)
 
 struct ev_ctx {
 	bool extra;
+	bool received;		/* --received: add when it arrived */
 	long count;
 	long seen;
+	struct timespec rx;	/* CLOCK_REALTIME when the datagram arrived */
+	bool have_last;		/* last_seq/last_lost hold the previous event */
+	__u64 last_seq;
+	__u64 last_lost;
+	__u64 dropped;		/* events this socket missed (overruns) */
 };
 
-static void print_event(const struct attrs *at, bool extra)
+/*
+ * Every event carries its sequence number and the model's count of events
+ * it lost so far: a gap in the sequence that the model did not count is an
+ * event this socket dropped when its receive buffer overran.
+ */
+static void account_gap(const struct attrs *at, struct ev_ctx *ctx)
 {
+	__u64 seq, lost, gap, model;
+
+	if (!at->has[PVPANIC_SIM_A_SEQ] || !at->has[PVPANIC_SIM_A_LOST])
+		return;
+	seq = at->val[PVPANIC_SIM_A_SEQ];
+	lost = at->val[PVPANIC_SIM_A_LOST];
+	if (ctx->have_last && seq > ctx->last_seq + 1) {
+		gap = seq - ctx->last_seq - 1;
+		model = lost - ctx->last_lost;
+		if (gap > model) {
+			ctx->dropped += gap - model;
+			fprintf(stderr,
+				"pvpanic-monitor: %llu events dropped by this socket before seq %llu (%llu in all)\n",
+				gap - model, seq, ctx->dropped);
+		}
+	}
+	ctx->have_last = true;
+	ctx->last_seq = seq;
+	ctx->last_lost = lost;
+}
+
+static void print_event(const struct attrs *at, const struct ev_ctx *ctx)
+{
+	bool extra = ctx->extra;
 	__u64 ts = at->has[PVPANIC_SIM_A_TIMESTAMP] ?
 		      at->val[PVPANIC_SIM_A_TIMESTAMP] : 0;
 	__u64 ev = at->val[PVPANIC_SIM_A_EVENT];
@@ -459,10 +499,14 @@ static void print_event(const struct attrs *at, bool extra)
 			       at->val[PVPANIC_SIM_A_VALUE]);
 		else
 			printf(", \"value\": null");
-		printf(", \"status\": \"%s\", \"lost\": %llu}",
+		printf(", \"status\": \"%s\", \"lost\": %llu",
 		       at->has[PVPANIC_SIM_A_STATUS] ?
 		       run_state_str(at->val[PVPANIC_SIM_A_STATUS]) : "unknown",
 		       at->has[PVPANIC_SIM_A_LOST] ? at->val[PVPANIC_SIM_A_LOST] : 0);
+		if (ctx->received)
+			printf(", \"received\": {\"seconds\": %lld, \"microseconds\": %ld}",
+			       (long long)ctx->rx.tv_sec, ctx->rx.tv_nsec / 1000);
+		printf("}");
 	}
 	printf("}\n");
 	fflush(stdout);
@@ -479,7 +523,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	attrs_cb(nlh, &at);
 	if (!at.has[PVPANIC_SIM_A_EVENT])
 		return MNL_CB_OK;
-	print_event(&at, ctx->extra);
+	account_gap(&at, ctx);
+	print_event(&at, ctx);
 	ctx->seen++;
 	if (ctx->count >= 0 && ctx->seen >= ctx->count)
 		return MNL_CB_STOP;
@@ -497,7 +542,11 @@ static long long now_ms(void)
 struct ev_args {
 	struct ev_ctx ctx;
 	long timeout;
+	long rcvbuf;
 };
+
+/* Events come in bursts: ask for room for thousands of them. */
+#define DEFAULT_RCVBUF	(4L << 20)
 
 /* Returns -1 on success, else the exit code. */
 static int parse_events(int argc, char **argv, struct ev_args *ea)
@@ -506,10 +555,13 @@ static int parse_events(int argc, char **argv, struct ev_args *ea)
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "extra", no_argument, NULL, 'x' },
+		{ "rcvbuf", required_argument, NULL, 'r' },
+		{ "received", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	struct ev_ctx ctx = { .count = -1 };
+	long rcvbuf = DEFAULT_RCVBUF;
 	long timeout = -1;
 	int c;
 
@@ -530,6 +582,15 @@ static int parse_events(int argc, char **argv, struct ev_args *ea)
 		case 'x':
 			ctx.extra = true;
 			break;
+		case 'R':
+			ctx.received = true;
+			break;
+		case 'r':
+			if (parse_num(optarg, 1024, INT_MAX / 2, &rcvbuf)) {
+				fprintf(stderr, "pvpanic-monitor: bad --rcvbuf %s\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			print_help(stdout);
 			return 0;
@@ -541,8 +602,13 @@ static int parse_events(int argc, char **argv, struct ev_args *ea)
 		print_help(stderr);
 		return EXIT_USAGE;
 	}
+	if (ctx.received && !ctx.extra) {
+		fprintf(stderr, "pvpanic-monitor: --received needs --extra\n");
+		return EXIT_USAGE;
+	}
 	ea->ctx = ctx;
 	ea->timeout = timeout;
+	ea->rcvbuf = rcvbuf;
 	return -1;
 }
 
@@ -552,7 +618,7 @@ static int cmd_events(struct nl *nl, struct ev_args *ea)
 	long timeout = ea->timeout;
 	long long deadline = 0;
 	struct pollfd pfd;
-	int ret, grp;
+	int ret, grp, buf;
 
 	if (!nl->mcgrp) {
 		fprintf(stderr, "pvpanic-monitor: no \"events\" group\n");
@@ -565,6 +631,12 @@ static int cmd_events(struct nl *nl, struct ev_args *ea)
 			strerror(errno));
 		return EXIT_REFUSED;
 	}
+	/* SO_RCVBUFFORCE passes net.core.rmem_max (we hold CAP_NET_ADMIN). */
+	buf = ea->rcvbuf;
+	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &buf, sizeof(buf)) < 0)
+		setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF,
+			   &buf, sizeof(buf));
 	fprintf(stderr, "subscribed\n");
 
 	if (timeout >= 0)
@@ -599,6 +671,7 @@ static int cmd_events(struct nl *nl, struct ev_args *ea)
 				continue;
 			return EXIT_REFUSED;
 		}
+		clock_gettime(CLOCK_REALTIME, &ctx.rx);
 		ret = mnl_cb_run(nl->buf, ret, 0, 0, event_cb, &ctx);
 		if (ret == MNL_CB_STOP)
 			return 0;
