@@ -7,6 +7,7 @@
 #   make check        static checks, then every test in guests; N passed, N failed
 #   make check-all    make check on each kernel of tools/kernels.txt
 #   make lint         W=1, sparse and checkpatch only
+#   make bench        panic-path, probe and pipeline figures (out/bench-KVER)
 KVER ?= $(shell tools/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 export KVER
@@ -40,6 +41,9 @@ check-all:
 run:
 	tools/run-demo.sh
 
+bench:
+	tools/bench/bench.sh
+
 modules_install:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
@@ -48,7 +52,7 @@ clean:
 	-$(MAKE) -C tools/monitor clean
 	-$(MAKE) -C selftests clean
 
-.PHONY: all modules tool selftests deps lint check check-all run \
+.PHONY: all modules tool selftests deps lint check check-all run bench \
 	modules_install clean
 
 # make install / make uninstall (packaging). DESTDIR stages everything

@@ -19,7 +19,10 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
 else
 	cp -a . "$tmp/src"
 fi
-if make -C "$KDIR" M="$tmp/src" W=1 C=2 CHECK="sparse" modules >"$log" 2>&1; then
+# The product's modules, then the benchmark's test module.
+if make -C "$KDIR" M="$tmp/src" W=1 C=2 CHECK="sparse" modules >"$log" 2>&1 &&
+   make -C "$KDIR" M="$tmp/src/tools/bench" W=1 C=2 CHECK="sparse" modules \
+	>>"$log" 2>&1; then
 	if grep -E 'warning:|error:' "$log"; then
 		echo "not ok - lint: W=1 + sparse build ($KVER) prints warnings"
 		fail=1
