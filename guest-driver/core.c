@@ -104,16 +104,26 @@ static void pvpanic_acpi_send(struct pvpanic_acpi *pa, u8 event)
  * CRASH_LOADED and never PANICKED; a device or mask without that bit gets
  * nothing.
  */
-void pvpanic_acpi_report_panic(void)
+static u8 pvpanic_acpi_panic_event(void)
+{
+	return kexec_crash_loaded() ? PVPANIC_CRASH_LOADED : PVPANIC_PANICKED;
+}
+
+static void pvpanic_acpi_report(bool skip_live)
 {
 	struct pvpanic_acpi *pa;
-	u8 event = kexec_crash_loaded() ? PVPANIC_CRASH_LOADED :
-					  PVPANIC_PANICKED;
+	u8 event = pvpanic_acpi_panic_event();
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(pa, &pvpanic_acpi_list, list)
-		pvpanic_acpi_send(pa, event);
+		if (!skip_live || pa->path != PVPANIC_PATH_LIVE)
+			pvpanic_acpi_send(pa, event);
 	rcu_read_unlock();
+}
+
+void pvpanic_acpi_report_panic(void)
+{
+	pvpanic_acpi_report(false);
 }
 
 static int pvpanic_acpi_panic_notify(struct notifier_block *nb,
@@ -198,13 +208,28 @@ const struct attribute_group *pvpanic_acpi_groups[] = {
 
 /* debugfs, root only */
 
+/*
+ * The panic notifier's work, run as panic() runs it: interrupts off, under
+ * RCU.  Except live WRPT: ACPICA takes sleeping locks, so a debug kernel
+ * rightly reports it in that context (in a real panic oops_in_progress
+ * silences the check, not the risk; see Known limits in the README).  The
+ * trigger evaluates it first, in process context, as debugfs wrpt does.
+ */
 static ssize_t trigger_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
+	u8 event = pvpanic_acpi_panic_event();
+	struct pvpanic_acpi *pa;
 	unsigned long flags;
 
+	mutex_lock(&pvpanic_acpi_list_lock);
+	list_for_each_entry(pa, &pvpanic_acpi_list, list)
+		if (pa->path == PVPANIC_PATH_LIVE)
+			pvpanic_acpi_send(pa, event);
+	mutex_unlock(&pvpanic_acpi_list_lock);
+
 	local_irq_save(flags);
-	pvpanic_acpi_report_panic();
+	pvpanic_acpi_report(true);
 	local_irq_restore(flags);
 	return count;
 }
