@@ -6,6 +6,7 @@
 #   make run          boot a guest and show the whole thing working
 #   make check        static checks, then every test in guests; N passed, N failed
 #   make check-all    make check on each kernel of tools/kernels.txt
+#   make check-debug  make check on a KASAN/lockdep/kmemleak kernel
 #   make lint         W=1, sparse and checkpatch only
 #   make bench        panic-path, probe and pipeline figures (out/bench-KVER)
 KVER ?= $(shell tools/kver.sh)
@@ -38,6 +39,13 @@ check-all:
 		$(MAKE) --no-print-directory check KVER=$$k; \
 	done
 
+# The kselftests on a KASAN/lockdep/kmemleak kernel built from
+# linux-source-6.1 (cached; the first build takes long, see the README).
+check-debug:
+	@set -e; k=$$(tools/debug-kernel/build.sh); \
+	PVP_E2E=0 PVP_TIMEOUT_SCALE=$${PVP_TIMEOUT_SCALE:-4} \
+		$(MAKE) --no-print-directory check KVER=$$k
+
 run:
 	tools/run-demo.sh
 
@@ -52,7 +60,7 @@ clean:
 	-$(MAKE) -C tools/monitor clean
 	-$(MAKE) -C selftests clean
 
-.PHONY: all modules tool selftests deps lint check check-all run bench \
+.PHONY: all modules tool selftests deps lint check check-all check-debug run bench \
 	modules_install clean
 
 # make install / make uninstall (packaging). DESTDIR stages everything

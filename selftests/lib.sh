@@ -36,9 +36,13 @@ require_file() {
 	done
 }
 
+# PVP_TIMEOUT_SCALE: a debug kernel (make check-debug) is several times
+# slower; every wait of the tests is multiplied by it.
+SCALE=${PVP_TIMEOUT_SCALE:-1}
+
 # loop_until CMD...: retry for up to LOOP_TIMEOUT (default 5) seconds.
 loop_until() {
-	local i max=$((${LOOP_TIMEOUT:-5} * 20))
+	local i max=$((${LOOP_TIMEOUT:-5} * 20 * SCALE))
 	for ((i = 0; i < max; i++)); do
 		eval "$@" && return 0
 		sleep 0.05

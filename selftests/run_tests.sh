@@ -28,6 +28,8 @@ for t in "${tests[@]}"; do
 	name=${t#*/}
 	timeout=120
 	[ -f "$area/settings" ] && timeout=$(sed -n 's/^timeout=//p' "$area/settings")
+	# a debug kernel (make check-debug) runs several times slower
+	timeout=$((timeout * ${PVP_TIMEOUT_SCALE:-1}))
 	echo "# selftests: $area: $name"
 	dmesg_mark
 	start=$EPOCHREALTIME

@@ -18,6 +18,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# make check-debug's kernel runs several times slower: every wait scales
+TIMEOUT_SCALE = int(os.environ.get("PVP_TIMEOUT_SCALE", "1"))
 
 
 def kver():
@@ -150,7 +152,7 @@ class Guest:
     def wait_ready(self, timeout=120):
         """Wait for the agent's READY (after boot, or a reboot), skipping
         replies a reset cut off."""
-        self.agent.settimeout(timeout)
+        self.agent.settimeout(timeout * TIMEOUT_SCALE)
         while True:
             line = self.agent_file.readline()
             if not line:
@@ -174,7 +176,7 @@ class Guest:
 
     def _call(self, req, timeout, check):
         self.send(req)
-        rc, out = self.reply(timeout)
+        rc, out = self.reply(timeout and timeout * TIMEOUT_SCALE)
         if check and rc != 0:
             raise RuntimeError("guest request failed (%d): %s\n%s" % (rc, req, out))
         return out

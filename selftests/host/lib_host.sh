@@ -55,9 +55,17 @@ drain() {
 
 # mon_start ARGS...: subscribe in the background, wait until subscribed.
 mon_start() {
+	local a args=() scale=
+
 	drain
+	for a in "$@"; do
+		[ -n "$scale" ] && a=$((a * SCALE))
+		scale=
+		[ "$a" = --timeout ] && scale=1
+		args+=("$a")
+	done
 	MON_OUT=$HOST_TMP/events.$BASHPID.$RANDOM
-	"$MONITOR" events --extra "$@" >"$MON_OUT" 2>"$MON_OUT.err" &
+	"$MONITOR" events --extra "${args[@]}" >"$MON_OUT" 2>"$MON_OUT.err" &
 	MON_PID=$!
 	loop_until "grep -q subscribed '$MON_OUT.err'" ||
 		die "monitor did not subscribe: $(cat "$MON_OUT.err")"
