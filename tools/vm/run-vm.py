@@ -243,6 +243,9 @@ class QmpLogger(threading.Thread):
                     self.seen_stop_event.set()
 
 
+# Boot banners of a debug kernel that name a checker without reporting
+# anything ("rcu: \tRCU lockdep checking is enabled.").
+BENIGN = re.compile(r"rcu: \s+RCU .* enabled\.$")
 KMEMLEAK_BASELINE = "guest-init: kmemleak baseline"
 KMEMLEAK_FOUND = re.compile(r"kmemleak: \d+ new suspected")
 
@@ -258,6 +261,8 @@ def scan(text, allow_panic):
         if KMEMLEAK_BASELINE in line:
             before_baseline = False
         if before_baseline and KMEMLEAK_FOUND.search(line):
+            continue
+        if BENIGN.search(line):
             continue
         if SPLAT.search(line) and "guest-init" not in line:
             bad.append(line)
