@@ -109,10 +109,9 @@ static u8 pvpanic_acpi_panic_event(void)
 	return kexec_crash_loaded() ? PVPANIC_CRASH_LOADED : PVPANIC_PANICKED;
 }
 
-static void pvpanic_acpi_report(bool skip_live)
+static void pvpanic_acpi_report(u8 event, bool skip_live)
 {
 	struct pvpanic_acpi *pa;
-	u8 event = pvpanic_acpi_panic_event();
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(pa, &pvpanic_acpi_list, list)
@@ -123,7 +122,7 @@ static void pvpanic_acpi_report(bool skip_live)
 
 void pvpanic_acpi_report_panic(void)
 {
-	pvpanic_acpi_report(false);
+	pvpanic_acpi_report(pvpanic_acpi_panic_event(), false);
 }
 
 static int pvpanic_acpi_panic_notify(struct notifier_block *nb,
@@ -229,7 +228,7 @@ static ssize_t trigger_write(struct file *file, const char __user *ubuf,
 	mutex_unlock(&pvpanic_acpi_list_lock);
 
 	local_irq_save(flags);
-	pvpanic_acpi_report(true);
+	pvpanic_acpi_report(event, true);
 	local_irq_restore(flags);
 	return count;
 }
