@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # pvpanic-monitor's command line: help, usage errors (exit 2), a missing
-# module (exit 1 with a message), and the exact output formats.
+# module (exit 1 with a message), the exact output formats, and the end of
+# the event stream when the model is unloaded.
 : "${PVP_ROOT:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$PVP_ROOT/selftests/lib.sh"
 . "$PVP_ROOT/selftests/host/lib_host.sh"
@@ -50,4 +51,18 @@ check "event line shape" \
 now=$(date +%s)
 ts=$(sed -E 's/.*"seconds": ([0-9]+).*/\1/' "$MON_OUT")
 check "event timestamp is wall-clock time" "$((ts <= now && ts > now - 60))" 1
+
+# Unloading the model ends the stream, as QEMU's exit closes a QMP socket:
+# exit 1 with a message naming the events seen, not a listener left deaf.
+mon_start --timeout 60000
+wrpt 2
+drain
+sim_unload
+t0=$(date +%s)
+mon_wait
+check "model unloaded: events exits 1" "$MON_RC" 1
+check "model unloaded: events ends at once" "$(($(date +%s) - t0 < 10 * SCALE))" 1
+check "model unloaded: says so" "$(tail -n 1 "$MON_OUT.err")" \
+	"pvpanic-monitor: pvpanic_sim was unloaded (events received: 1)"
+check "model unloaded: the event before it printed" "$(mon_events)" "$EV_GC"
 host_finish

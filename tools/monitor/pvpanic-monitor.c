@@ -105,7 +105,8 @@ static void print_help(FILE *f)
 		"        subscribe to the \"events\" group (needs CAP_NET_ADMIN) and\n"
 		"        print each event as one QMP JSON line; \"subscribed\" is\n"
 		"        printed to stderr once listening. Stops after N events or\n"
-		"        when MS milliseconds pass. --extra adds a \"pvpanic\" key\n"
+		"        when MS milliseconds pass; exits 1 when the module is\n"
+		"        unloaded. --extra adds a \"pvpanic\" key\n"
 		"        (seq, device, value, status after the event, lost);\n"
 		"        --received adds when the monitor received it. --rcvbuf sets the socket's\n"
 		"        receive buffer (default 4 MiB); events the socket drops\n"
@@ -118,8 +119,8 @@ static void print_help(FILE *f)
 		"  -h, --help            this text\n"
 		"\n"
 		"Exit status: 0 success; 1 request refused or failed (the kernel's\n"
-		"message is printed), or fewer events than --count before the\n"
-		"timeout; 2 usage error.\n");
+		"message is printed), fewer events than --count before the\n"
+		"timeout, or the module unloaded; 2 usage error.\n");
 }
 
 struct nl {
@@ -130,7 +131,14 @@ struct nl {
 	char buf[32768];
 };
 
-static int parse_ctrl_grp(const struct nlattr *nested, struct nl *nl)
+/* A family as the controller describes it, and the id of one of its groups. */
+struct family {
+	const char *grp_name;	/* the group wanted */
+	__u16 id;
+	__u32 grp;
+};
+
+static int parse_ctrl_grp(const struct nlattr *nested, struct family *fam)
 {
 	const struct nlattr *grp, *a;
 
@@ -144,22 +152,22 @@ static int parse_ctrl_grp(const struct nlattr *nested, struct nl *nl)
 			else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID)
 				id = mnl_attr_get_u32(a);
 		}
-		if (name && !strcmp(name, PVPANIC_SIM_MCGRP_EVENTS))
-			nl->mcgrp = id;
+		if (name && !strcmp(name, fam->grp_name))
+			fam->grp = id;
 	}
 	return 0;
 }
 
 static int ctrl_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct nl *nl = data;
+	struct family *fam = data;
 	const struct nlattr *a;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
-			nl->family = mnl_attr_get_u16(a);
+			fam->id = mnl_attr_get_u16(a);
 		else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GROUPS)
-			parse_ctrl_grp(a, nl);
+			parse_ctrl_grp(a, fam);
 	}
 	return MNL_CB_OK;
 }
@@ -234,9 +242,18 @@ static struct nlmsghdr *put_genl(struct nl *nl, __u16 type, __u8 cmd,
 	return nlh;
 }
 
+/* Ask the controller for family @name; 0 if it answered. */
+static int get_family(struct nl *nl, const char *name, struct family *fam)
+{
+	struct nlmsghdr *nlh = put_genl(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
+
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
+	return transact(nl, nlh, ctrl_cb, fam);
+}
+
 static int nl_open(struct nl *nl)
 {
-	struct nlmsghdr *nlh;
+	struct family fam = { .grp_name = PVPANIC_SIM_MCGRP_EVENTS };
 	int one = 1;
 
 	nl->sock = mnl_socket_open(NETLINK_GENERIC);
@@ -247,14 +264,14 @@ static int nl_open(struct nl *nl)
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
 
-	nlh = put_genl(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, PVPANIC_SIM_FAMILY_NAME);
-	if (transact(nl, nlh, ctrl_cb, nl) < 0 || !nl->family) {
+	if (get_family(nl, PVPANIC_SIM_FAMILY_NAME, &fam) < 0 || !fam.id) {
 		fprintf(stderr,
 			"pvpanic-monitor: family %s not found (is pvpanic_sim loaded?)\n",
 			PVPANIC_SIM_FAMILY_NAME);
 		return -1;
 	}
+	nl->family = fam.id;
+	nl->mcgrp = fam.grp;
 	return 0;
 }
 
@@ -429,6 +446,8 @@ static int cmd_set(struct nl *nl, const struct set_args *sa)
 }
 
 struct ev_ctx {
+	__u16 family;		/* ours: its removal ends the stream */
+	bool gone;		/* the controller announced that removal */
 	bool extra;
 	bool received;		/* --received: add when it arrived */
 	long count;
@@ -512,13 +531,36 @@ static void print_event(const struct attrs *at, const struct ev_ctx *ctx)
 	fflush(stdout);
 }
 
+/* The controller's notice that a family went away: is it ours? */
+static bool family_removed(const struct nlmsghdr *nlh, __u16 family)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+
+	if (g->cmd != CTRL_CMD_DELFAMILY)
+		return false;
+	mnl_attr_for_each(a, nlh, sizeof(*g))
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
+		    mnl_attr_get_payload_len(a) == sizeof(__u16))
+			return mnl_attr_get_u16(a) == family;
+	return false;
+}
+
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
 	struct ev_ctx *ctx = data;
 	struct attrs at;
 
-	if (g->cmd != PVPANIC_SIM_CMD_EVENT)
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*g)))
+		return MNL_CB_OK;
+	if (nlh->nlmsg_type == GENL_ID_CTRL) {
+		if (!family_removed(nlh, ctx->family))
+			return MNL_CB_OK;
+		ctx->gone = true;
+		return MNL_CB_STOP;
+	}
+	if (nlh->nlmsg_type != ctx->family || g->cmd != PVPANIC_SIM_CMD_EVENT)
 		return MNL_CB_OK;
 	attrs_cb(nlh, &at);
 	if (!at.has[PVPANIC_SIM_A_EVENT])
@@ -614,6 +656,7 @@ static int parse_events(int argc, char **argv, struct ev_args *ea)
 
 static int cmd_events(struct nl *nl, struct ev_args *ea)
 {
+	struct family ctrl = { .grp_name = "notify" };
 	struct ev_ctx ctx = ea->ctx;
 	long timeout = ea->timeout;
 	long long deadline = 0;
@@ -631,6 +674,20 @@ static int cmd_events(struct nl *nl, struct ev_args *ea)
 			strerror(errno));
 		return EXIT_REFUSED;
 	}
+	/*
+	 * Unloading the model removes the family and silently drops this
+	 * socket from its group: follow the controller's notices so that the
+	 * stream ends then, as a QMP connection closes when QEMU exits.
+	 */
+	grp = 0;
+	if (get_family(nl, "nlctrl", &ctrl) == 0 && ctrl.grp)
+		grp = ctrl.grp;
+	if (!grp || mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP,
+					  &grp, sizeof(grp)) < 0) {
+		fprintf(stderr, "pvpanic-monitor: cannot follow the controller's notices\n");
+		return EXIT_REFUSED;
+	}
+	ctx.family = nl->family;
 	/* SO_RCVBUFFORCE passes net.core.rmem_max (we hold CAP_NET_ADMIN). */
 	buf = ea->rcvbuf;
 	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUFFORCE,
@@ -673,6 +730,11 @@ static int cmd_events(struct nl *nl, struct ev_args *ea)
 		}
 		clock_gettime(CLOCK_REALTIME, &ctx.rx);
 		ret = mnl_cb_run(nl->buf, ret, 0, 0, event_cb, &ctx);
+		if (ctx.gone) {
+			fprintf(stderr, "pvpanic-monitor: %s was unloaded (events received: %ld)\n",
+				PVPANIC_SIM_FAMILY_NAME, ctx.seen);
+			return EXIT_REFUSED;
+		}
 		if (ret == MNL_CB_STOP)
 			return 0;
 	}
