@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Unbind, rebind and module reload: the address-space handler is removed on
 # unbind and installed again on bind, RDPT/WRPT keep working, an unbound
-# device is told nothing, and the model can go away under a bound driver.
+# device is told nothing, the model can go away under a bound driver, and
+# bad module parameters fail the load and leave nothing behind.
 . "$(dirname "$0")/guest_lib.sh"
 
 p=GUEST_PANICKED:run@0
@@ -36,4 +37,28 @@ bound $DEV0 && die "bound to a removed device"
 sim_load panic_action=none
 bound $DEV0 || die "not bound to the new device"
 expect_after "$p" trigger
+
+# Bad module parameters: the load fails with a log line naming the
+# parameter, nothing of the driver stays, the device stays as it was, and
+# a good load afterwards binds as before.
+unload_mod pvpanic_acpi
+bad_param() {
+	local arg=$1 want=$2
+
+	dmesg_mark
+	insmod "$DRV_KO" "$arg" 2>/dev/null && die "insmod pvpanic_acpi $arg: loaded"
+	mod_loaded pvpanic_acpi && die "$arg: module left loaded"
+	bound $DEV0 && die "$arg: device bound"
+	[ -e $DBG ] && die "$arg: debugfs left behind"
+	dmesg_since | grep -qF "$want" ||
+		die "$arg: no log line '$want': $(dmesg_since | tail -n 2)"
+	log "$arg refused: $want"
+}
+bad_param policy=bogus "policy=bogus: unknown, use auto, acpi or io"
+bad_param policy=AUTO "policy=AUTO: unknown, use auto, acpi or io"
+bad_param policy= "policy=: unknown, use auto, acpi or io"
+bad_param kdump_report=maybe "invalid for parameter \`kdump_report'"
+drv_load policy=io
+bound $DEV0 || die "not bound after the refused loads"
+expect_eq "path after the refused loads" "$(path_of $DEV0)" "port 0x538"
 echo "ok"
