@@ -32,12 +32,19 @@ cleanup() {
 trap cleanup EXIT
 
 # The action none keeps the model running whatever the trigger sends.
-sim_in() { insmod "$SIM_KO" panic_action=none || die "insmod pvpanic_sim (cycle $i)"; }
+n_sim=0 n_drv=0 n_bind=0
+sim_in() {
+	insmod "$SIM_KO" panic_action=none || die "insmod pvpanic_sim (cycle $i)"
+	n_sim=$((n_sim + 1))
+}
 # The default policy: the model's device has no replay recipe, so the
 # trigger evaluates WRPT live (in process context, under the driver's list
 # lock) while the model's table is loaded and unloaded and devices come
 # and go; every event then reaches the model and the monitor.
-drv_in() { insmod "$DRV_KO" || die "insmod pvpanic_acpi (cycle $i)"; }
+drv_in() {
+	insmod "$DRV_KO" || die "insmod pvpanic_acpi (cycle $i)"
+	n_drv=$((n_drv + 1))
+}
 # The trigger writer holds the driver's debugfs file open for an instant at
 # a time, which pins the module: retry as unload_mod does.
 sim_out() { loop_until "rmmod pvpanic_sim 2>/dev/null" || die "rmmod pvpanic_sim (cycle $i)"; }
@@ -88,13 +95,15 @@ load_stop() {
 
 one_cycle() {
 	case $((i % 4)) in
-	0)	# bind/unbind the device, twice
+	0)	# unbind/bind the device through sysfs, four times: as many
+		# as cycles in all
 		sim_in; drv_in
 		d=$(dev)
 		[ -n "$d" ] || die "cycle $i: driver not bound"
-		for _ in 1 2; do
+		for _ in 1 2 3 4; do
 			echo "$d" > $DRV/unbind || die "cycle $i: unbind"
 			echo "$d" > $DRV/bind || die "cycle $i: bind"
+			n_bind=$((n_bind + 1))
 		done
 		drv_out; sim_out ;;
 	1)	# the model goes first, under a bound driver
@@ -117,8 +126,10 @@ rm -f "$tmp/mon.err" "$tmp/mon.count"
 slab_snapshot "$tmp/slab0"
 
 load_start
+n_sim=0 n_drv=0 n_bind=0
 for ((i = 1; i <= cycles; i++)); do one_cycle; done
 load_stop
+log "$cycles cycles: $n_sim model loads and unloads, $n_drv driver loads and unloads, $n_bind sysfs unbind/bind"
 
 mod_loaded pvpanic_sim && die "pvpanic_sim still loaded"
 mod_loaded pvpanic_acpi && die "pvpanic_acpi still loaded"
