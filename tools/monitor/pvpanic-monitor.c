@@ -654,6 +654,25 @@ static int parse_events(int argc, char **argv, struct ev_args *ea)
 	return -1;
 }
 
+/* Is the family @id still registered?  Asked on a socket of its own. */
+static bool family_present(__u16 id)
+{
+	struct family fam = { .grp_name = "" };
+	struct nl *nl = calloc(1, sizeof(*nl));
+	bool ret = false;
+
+	if (!nl)
+		return true;	/* cannot tell: assume it is */
+	nl->sock = mnl_socket_open(NETLINK_GENERIC);
+	if (nl->sock && mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) == 0 &&
+	    get_family(nl, PVPANIC_SIM_FAMILY_NAME, &fam) == 0)
+		ret = fam.id == id;
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	free(nl);
+	return ret;
+}
+
 static int cmd_events(struct nl *nl, struct ev_args *ea)
 {
 	struct family ctrl = { .grp_name = "notify" };
@@ -667,17 +686,12 @@ static int cmd_events(struct nl *nl, struct ev_args *ea)
 		fprintf(stderr, "pvpanic-monitor: no \"events\" group\n");
 		return EXIT_REFUSED;
 	}
-	grp = nl->mcgrp;
-	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &grp,
-				  sizeof(grp)) < 0) {
-		fprintf(stderr, "pvpanic-monitor: cannot join the events group: %s\n",
-			strerror(errno));
-		return EXIT_REFUSED;
-	}
 	/*
 	 * Unloading the model removes the family and silently drops this
 	 * socket from its group: follow the controller's notices so that the
-	 * stream ends then, as a QMP connection closes when QEMU exits.
+	 * stream ends then, as a QMP connection closes when QEMU exits.  Asked
+	 * before joining any group: a notification arriving during a request
+	 * would be taken for its reply.
 	 */
 	grp = 0;
 	if (get_family(nl, "nlctrl", &ctrl) == 0 && ctrl.grp)
@@ -688,12 +702,25 @@ static int cmd_events(struct nl *nl, struct ev_args *ea)
 		return EXIT_REFUSED;
 	}
 	ctx.family = nl->family;
+	grp = nl->mcgrp;
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &grp,
+				  sizeof(grp)) < 0) {
+		fprintf(stderr, "pvpanic-monitor: cannot join the events group: %s\n",
+			strerror(errno));
+		return EXIT_REFUSED;
+	}
 	/* SO_RCVBUFFORCE passes net.core.rmem_max (we hold CAP_NET_ADMIN). */
 	buf = ea->rcvbuf;
 	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUFFORCE,
 		       &buf, sizeof(buf)) < 0)
 		setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF,
 			   &buf, sizeof(buf));
+	/* Removed before the notices were followed?  Ask on another socket. */
+	if (!family_present(nl->family)) {
+		fprintf(stderr, "pvpanic-monitor: %s was unloaded (events received: 0)\n",
+			PVPANIC_SIM_FAMILY_NAME);
+		return EXIT_REFUSED;
+	}
 	fprintf(stderr, "subscribed\n");
 
 	if (timeout >= 0)
