@@ -87,9 +87,13 @@ load_stop() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	pids=()
-	# The last monitor ended with the last unload; let its pipe flush.
-	loop_until "! pgrep -x pvpanic-monitor >/dev/null" ||
+	# Every cycle ends with the model unloaded: a monitor still running
+	# missed that (a deaf listener, as one that missed the controller's
+	# notice was in a first 1000-cycle run). Else let its pipe flush.
+	if ! loop_until "! pgrep -x pvpanic-monitor >/dev/null"; then
 		pkill -x pvpanic-monitor
+		die "a monitor still listens with no model loaded: it missed an unload"
+	fi
 	sleep 0.2
 }
 
