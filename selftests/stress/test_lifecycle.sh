@@ -23,9 +23,17 @@ TRIG=/sys/kernel/debug/pvpanic_acpi/trigger
 tmp=$(mktemp -d)
 pids=()
 
-cleanup() {
+# Stop the background load (the trigger writer and the monitor loop).
+kill_load() {
+	local p
+
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	pids=()
+}
+
+cleanup() {
+	kill_load
 	unload_mod pvpanic_acpi
 	unload_mod pvpanic_sim
 	rm -rf "$tmp"
@@ -83,11 +91,7 @@ load_start() {
 }
 
 load_stop() {
-	local p
-
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	pids=()
+	kill_load
 	# Every cycle ends with the model unloaded: a monitor still running
 	# missed that (a deaf listener, as one that missed the controller's
 	# notice was in a first 1000-cycle run). Else let its pipe flush.

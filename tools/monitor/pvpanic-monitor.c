@@ -251,18 +251,27 @@ static int get_family(struct nl *nl, const char *name, struct family *fam)
 	return transact(nl, nlh, ctrl_cb, fam);
 }
 
-static int nl_open(struct nl *nl)
+/* A bound generic netlink socket in nl->sock; -1 with errno set if not. */
+static int nl_socket(struct nl *nl)
 {
-	struct family fam = { .grp_name = PVPANIC_SIM_MCGRP_EVENTS };
 	int one = 1;
 
 	nl->sock = mnl_socket_open(NETLINK_GENERIC);
-	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -1;
+	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	return 0;
+}
+
+static int nl_open(struct nl *nl)
+{
+	struct family fam = { .grp_name = PVPANIC_SIM_MCGRP_EVENTS };
+
+	if (nl_socket(nl) < 0) {
 		perror("pvpanic-monitor: netlink socket");
 		return -1;
 	}
-	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
 
 	if (get_family(nl, PVPANIC_SIM_FAMILY_NAME, &fam) < 0 || !fam.id) {
 		fprintf(stderr,
@@ -663,14 +672,21 @@ static bool family_present(__u16 id)
 
 	if (!nl)
 		return true;	/* cannot tell: assume it is */
-	nl->sock = mnl_socket_open(NETLINK_GENERIC);
-	if (nl->sock && mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) == 0 &&
+	if (nl_socket(nl) == 0 &&
 	    get_family(nl, PVPANIC_SIM_FAMILY_NAME, &fam) == 0)
 		ret = fam.id == id;
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
 	free(nl);
 	return ret;
+}
+
+/* The model went away: the stream ends, as a QMP connection at QEMU's exit. */
+static int stream_ended(const struct ev_ctx *ctx)
+{
+	fprintf(stderr, "pvpanic-monitor: %s was unloaded (events received: %ld)\n",
+		PVPANIC_SIM_FAMILY_NAME, ctx->seen);
+	return EXIT_REFUSED;
 }
 
 static int cmd_events(struct nl *nl, struct ev_args *ea)
@@ -716,11 +732,8 @@ static int cmd_events(struct nl *nl, struct ev_args *ea)
 		setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF,
 			   &buf, sizeof(buf));
 	/* Removed before the notices were followed?  Ask on another socket. */
-	if (!family_present(nl->family)) {
-		fprintf(stderr, "pvpanic-monitor: %s was unloaded (events received: 0)\n",
-			PVPANIC_SIM_FAMILY_NAME);
-		return EXIT_REFUSED;
-	}
+	if (!family_present(nl->family))
+		return stream_ended(&ctx);
 	fprintf(stderr, "subscribed\n");
 
 	if (timeout >= 0)
@@ -757,11 +770,8 @@ static int cmd_events(struct nl *nl, struct ev_args *ea)
 		}
 		clock_gettime(CLOCK_REALTIME, &ctx.rx);
 		ret = mnl_cb_run(nl->buf, ret, 0, 0, event_cb, &ctx);
-		if (ctx.gone) {
-			fprintf(stderr, "pvpanic-monitor: %s was unloaded (events received: %ld)\n",
-				PVPANIC_SIM_FAMILY_NAME, ctx.seen);
-			return EXIT_REFUSED;
-		}
+		if (ctx.gone)
+			return stream_ended(&ctx);
 		if (ret == MNL_CB_STOP)
 			return 0;
 	}
