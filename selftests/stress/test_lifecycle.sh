@@ -8,8 +8,8 @@
 # compared with a warmed-up baseline), and every event accounted for: the
 # monitor saw events, no gap in their sequence that the model did not count
 # as lost, and no monitor left listening after the last unload.
-# PVP_STRESS_CYCLES sets the count (make check: 20, about 70 s alone under
-# TCG; 1000 took 35 minutes).
+# PVP_STRESS_CYCLES sets the count (make check: 20, about 35 s alone under
+# TCG; 1000 took 20 minutes).
 . "$(dirname "$0")/../lib.sh"
 require_root
 require_file "$SIM_KO" "$DRV_KO" "$MONITOR"
