@@ -125,6 +125,7 @@ static u32 pvp_run_state = PVPANIC_SIM_RUN_STATE_RUNNING;
 static u32 pvp_panic_action = PVPANIC_SIM_PANIC_ACTION_SHUTDOWN;
 static struct pvpanic_sim_event_rec *pvp_ring;	/* ring_size entries */
 static unsigned int pvp_ring_head, pvp_ring_count;
+static atomic_t pvp_sending = ATOMIC_INIT(0);	/* popped, not multicast */
 static bool pvp_hold;			/* debugfs: keep events in the ring */
 
 /* Lock-free: the handler must account for events even without the lock. */
@@ -354,10 +355,12 @@ static void pvp_deliver_work_fn(struct work_struct *work)
 		rec = pvp_ring[pvp_ring_head];
 		pvp_ring_head = (pvp_ring_head + 1) % ring_size;
 		pvp_ring_count--;
+		atomic_inc(&pvp_sending);	/* with the pop, under the lock */
 		raw_spin_unlock_irqrestore(&pvp_lock, flags);
 
 		if (pvpanic_sim_nl_has_listeners())
 			pvpanic_sim_nl_send_event(&rec);
+		atomic_dec(&pvp_sending);
 	}
 }
 
@@ -548,12 +551,17 @@ static int pvp_dbg_hold_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(pvp_dbg_hold_fops, pvp_dbg_hold_get, pvp_dbg_hold_set,
 			 "%llu\n");
 
+/*
+ * Events not delivered yet: in the ring, or taken from it and not yet
+ * multicast.  Tests wait for 0 before subscribing, so that a new listener
+ * gets no event of an earlier step.
+ */
 static int pvp_dbg_pending_get(void *data, u64 *val)
 {
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&pvp_lock, flags);
-	*val = pvp_ring_count;
+	*val = pvp_ring_count + atomic_read(&pvp_sending);
 	raw_spin_unlock_irqrestore(&pvp_lock, flags);
 	return 0;
 }
