@@ -101,8 +101,9 @@ ev_since() {
 }
 
 # expect_after WANT CMD...: run CMD, then the new events must be exactly WANT
-# (space separated words, "" for none).  Waits up to 2 s for the expected
-# number, then 0.2 s more so that an extra event would be seen.
+# (space separated words, "" for none).  Waits up to 10 s for the expected
+# number (a stalled vCPU under TCG can take seconds), then 0.2 s more so
+# that an extra event would be seen.
 expect_after() {
 	local want=$1 n0 nwant got cmd
 
@@ -113,7 +114,7 @@ expect_after() {
 	"$@"
 	set -- $want
 	nwant=$#
-	LOOP_TIMEOUT=2 loop_until "ev_read; [ \$EVN -ge $((n0 + nwant)) ]"
+	LOOP_TIMEOUT=10 loop_until "ev_read; [ \$EVN -ge $((n0 + nwant)) ]"
 	sleep 0.2
 	got=$(ev_since "$n0")
 	[ "$got" = "$want" ] || die "after '$cmd': events '$got', want '$want'"

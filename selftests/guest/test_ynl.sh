@@ -61,15 +61,18 @@ ynl --no-schema --do cont >"$W/y.cont" 2>&1 || { cat "$W/y.cont"; die "ynl --do 
 "$MONITOR" status >"$W/m.cont"
 log "after ynl stop: $(cat "$W/m.stopped"); after ynl cont: $(cat "$W/m.cont")"
 
-# 3. Both subscribe to "events"; a panic is written through WRPT.
-"$MONITOR" events --extra --count 2 --timeout 60000 >"$W/m.ev" 2>"$W/m.err" &
+# 3. Both subscribe to "events"; a panic is written through WRPT. ynl
+# joins, sleeps, then reads only what is queued: the write must come well
+# within its sleep.
+ynl_sleep=$((10 * SCALE))
+"$MONITOR" events --extra --count 2 --timeout $((60000 * SCALE)) >"$W/m.ev" 2>"$W/m.err" &
 MON_PID=$!
 loop_until "grep -q subscribed '$W/m.err'" || die "pvpanic-monitor did not subscribe"
 grp=$(genl ctrl get name pvpanic_sim 2>/dev/null |
 	sed -n 's/.*ID-0x\([0-9a-f]*\)[[:space:]]*name: events.*/\1/p')
 # (python3 directly, not through the function: $! must be its pid, the
 # port id its socket gets.)
-python3 "$CLI" --spec "$SPEC" --output-json --no-schema --subscribe events --sleep 4 \
+python3 "$CLI" --spec "$SPEC" --output-json --no-schema --subscribe events --sleep "$ynl_sleep" \
 	>"$W/y.ev" 2>"$W/y.ev.err" &
 YNL_PID=$!
 # joined PID BIT: a generic netlink socket of PID is in the group of BIT.
@@ -100,12 +103,12 @@ wait_for() {
 # Wait until ynl's socket has joined the group: /proc/net/netlink shows
 # the first 32 groups of each socket. Without that, give it time.
 if [ -n "$grp" ] && [ $((0x$grp)) -le 32 ]; then
-	wait_for 90 joined "$YNL_PID" $((1 << (0x$grp - 1))) ||
+	wait_for $((90 * SCALE)) joined "$YNL_PID" $((1 << (0x$grp - 1))) ||
 		die "ynl did not join the events group (id 0x$grp)"
 	log "ynl joined group 0x$grp"
 else
-	log "events group id ${grp:-unknown}: cannot see the join, waiting 20 s"
-	sleep 20
+	log "events group id ${grp:-unknown}: cannot see the join, waiting $((ynl_sleep / 2)) s"
+	sleep $((ynl_sleep / 2))
 fi
 echo 1 >/sys/kernel/debug/pvpanic_sim/wrpt || die "write to wrpt failed"
 wait "$MON_PID" || { cat "$W/m.err"; die "pvpanic-monitor did not see 2 events"; }

@@ -16,6 +16,16 @@ seq_lost() {
 	sed -n 's/.*"pvpanic": {"seq": \([0-9]*\),.*"lost": \([0-9]*\)}}$/\1 \2/p' "$MON_OUT"
 }
 
+# mon_stop_at N LOST0: stop the monitor once it has printed every one of
+# N events numbered since the lost counter read LOST0 that the model did
+# not count lost (or after loop_until's time, leaving the count short).
+mon_stop_at() {
+	drain
+	loop_until "[ \$((\$(seq_lost | wc -l) + \$(cfg_field lost) - $2)) -ge $1 ]"
+	kill "$MON_PID"
+	mon_wait
+}
+
 sim_load panic_action=none ring_size=$RING
 check "ring_size parameter" "$(cat /sys/module/pvpanic_sim/parameters/ring_size)" $RING
 
@@ -58,10 +68,9 @@ check "overflow: config lost" "$(cfg_field lost)" $((lost0 + 36))
 #    and each gap in the sequence is matched by the lost counter.
 seq0=$(cfg_field seq)
 lost0=$(cfg_field lost)
-mon_start --timeout 4000
+mon_start --timeout 120000
 wrpt "2 300"
-mon_wait
-drain
+mon_stop_at 300 "$lost0"
 seq1=$(cfg_field seq)
 lost1=$(cfg_field lost)
 got=$(seq_lost | wc -l)
@@ -85,10 +94,7 @@ for i in $(seq 20); do
 	mon cont
 done
 wait $w1 $w2
-drain
-sleep 1
-kill "$MON_PID"
-mon_wait
+mon_stop_at 440 "$lost0"
 seq1=$(cfg_field seq)
 lost1=$(cfg_field lost)
 got=$(seq_lost | wc -l)
