@@ -165,21 +165,39 @@ log "$cycles cycles: $n_sim model loads and unloads, $n_drv driver loads and unl
 mod_loaded pvpanic_sim && die "pvpanic_sim still loaded"
 mod_loaded pvpanic_acpi && die "pvpanic_acpi still loaded"
 ls /sys/bus/platform/devices/ | grep -q QEMU0001 && die "a QEMU0001 device is left"
-slab_snapshot "$tmp/slab1"
 # A leak of one object a cycle adds $cycles objects to one cache. The
-# shrink above leaves a cache moving by a few objects for no leak at all
+# shrink leaves a cache moving by a few objects for no leak at all
 # (without it: whole slabs, 70 kmalloc-512 objects in 20 cycles). A cache fails
 # when it grew by half a leak's worth of objects and by more than two slabs
 # per CPU; make check's 20 cycles catch only gross leaks, the 1000-cycle run
 # (PVP_STRESS_CYCLES=1000) and kmemleak (make check-debug) the rest.
-join "$tmp/slab0" "$tmp/slab1" | awk -v c="$cycles" -v n="$(nproc)" '{
-	d = $5 - $2; lim = c / 2; if (lim < 2 * n * $3) lim = 2 * n * $3
-	print d * $4, d, lim, $1 }' | sort -rn >"$tmp/slabdiff"
+# slab_leaks: per cache, from slab0 to slab1, bytes, objects and limit
+# (biggest first, in slabdiff); the caches over their limit in $leak.
+slab_leaks() {
+	join "$tmp/slab0" "$tmp/slab1" | awk -v c="$cycles" -v n="$(nproc)" '{
+		d = $5 - $2; lim = c / 2; if (lim < 2 * n * $3) lim = 2 * n * $3
+		print d * $4, d, lim, $1 }' | sort -rn >"$tmp/slabdiff"
+	leak=$(awk '$2 >= $3 { printf "%s%s +%d objects", s, $4, $2; s = ", " }' \
+		"$tmp/slabdiff")
+}
+slab_snapshot "$tmp/slab1"
+slab_leaks
+# Over the limit: read again, twice at most, keeping each cache's lowest
+# count. What lands between the shrink and the read (a CPU slab refilled,
+# kworker allocations) is gone in another reading; a leak is not.
+for reread in 1 2; do
+	[ -n "$leak" ] || break
+	log "slab reading $reread over the limit ($leak): reading again"
+	slab_snapshot "$tmp/slab2"
+	join "$tmp/slab1" "$tmp/slab2" |
+		awk '{ print $1, ($2 < $5 ? $2 : $5), $3, $4 }' >"$tmp/slabmin"
+	mv "$tmp/slabmin" "$tmp/slab1"
+	slab_leaks
+done
 grew=$(awk '{ b += $1 } END { print b + 0 }' "$tmp/slabdiff")
 log "$cycles cycles; active kmalloc and Acpi objects changed by $grew bytes:"
 awk '$2 != 0 { printf "#   %d bytes, %d objects (limit %d) %s\n", $1, $2, $3, $4 }' \
 	"$tmp/slabdiff" | head -n 6
-leak=$(awk '$2 >= $3 { printf "%s%s +%d objects", s, $4, $2; s = ", " }' "$tmp/slabdiff")
 
 read -r sessions received lost < <(awk '{ s++; n += $1; l += $2 }
 	END { print s + 0, n + 0, l + 0 }' "$tmp/mon.count" 2>/dev/null)
