@@ -79,7 +79,7 @@ else
 	e2e_pid=$!
 fi
 
-tools/vm/run-vm.py --kver "$KVER" --timeout "${PVP_SUITE_TIMEOUT:-1500}" --out "$out/guest" \
+tools/vm/run-vm.py --kver "$KVER" --timeout "${PVP_SUITE_TIMEOUT:-2400}" --out "$out/guest" \
 	--append "crashkernel=256M" --mem 1536 -- selftests/run_tests.sh host guest stress \
 	>"$out/ktap" 2>"$out/guest.err"
 rc=$?

@@ -326,6 +326,9 @@ def main():
         os.unlink(console)
     qmp_sock = os.path.join(out, "qmp-runner.sock")
     cmdline = ("console=ttyS0 panic=-1 no_hash_pointers printk.devkmsg=on "
+               # tests find their log lines by line number (dmesg_mark):
+               # the default 128 KiB buffer wraps in long stress runs
+               "log_buf_len=4M "
                "rdinit=/init pvp.root=%s %s" % (ROOT, a.append))
     accel = a.accel
     if accel == "kvm" and not os.access("/dev/kvm", os.W_OK):
@@ -389,7 +392,7 @@ def main():
             proc.wait()
     qemu_out = proc.stdout.read().decode(errors="replace")
     if qmp:
-        qmp.join(1)
+        qmp.join(10)
     elapsed = time.time() - t0
 
     def read(name):
