@@ -61,12 +61,13 @@ class Qmp:
         self.execute("qmp_capabilities")
 
     def _line(self, timeout):
-        """One JSON message, or None when timeout (seconds) passes first."""
+        """One JSON message, or None when timeout (seconds) passes first
+        (0: only what has already arrived)."""
         deadline = None if timeout is None else time.time() + timeout
         while b"\n" not in self.buf:
             if deadline is not None:
-                left = deadline - time.time()
-                if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                left = max(0, deadline - time.time())
+                if not select.select([self.sock], [], [], left)[0]:
                     return None
             data = self.sock.recv(65536)
             if not data:

@@ -185,7 +185,10 @@ class Pair:
 
 
 def qmp_control(g, kind, arg):
-    """A control step on QEMU's side; returns QMP's error text or None."""
+    """A control step on QEMU's side; returns QMP's error text or None.
+    system_reset only asks for a reset: QEMU's main loop does it, and sends
+    RESET, after the command has returned. Wait for that event, so that a
+    busy host cannot push it into the next step."""
     try:
         if kind == "set-action":
             g.qmp.execute("set-action", {"panic": arg})
@@ -193,6 +196,12 @@ def qmp_control(g, kind, arg):
             g.qmp.execute(kind)
     except QmpError as e:
         return str(e)
+    if kind == "system_reset":
+        deadline = time.time() + 30
+        while not any(e["event"] == "RESET" for e in g.qmp.events):
+            if time.time() > deadline:
+                raise RuntimeError("system_reset: no RESET event in 30 s")
+            g.qmp.poll(0.05)
     return None
 
 
