@@ -21,12 +21,28 @@ cycles=${PVP_STRESS_CYCLES:-20}
 DRV=/sys/bus/platform/drivers/pvpanic_acpi
 TRIG=/sys/kernel/debug/pvpanic_acpi/trigger
 tmp=$(mktemp -d)
-pids=()
+pids=() writer=
+
+# The trigger writer: CPU 1 fires the panic path as fast as it can,
+# whenever the file is there.
+writer_start() {
+	taskset -c 1 bash -c "while :; do { echo 1 > $TRIG; } 2>/dev/null; done" &
+	writer=$!
+}
+
+# Once it has exited, no open of the trigger is under way.
+writer_stop() {
+	[ -n "$writer" ] || return 0
+	kill "$writer" 2>/dev/null
+	wait "$writer" 2>/dev/null
+	writer=
+}
 
 # Stop the background load (the trigger writer and the monitor loop).
 kill_load() {
 	local p
 
+	writer_stop
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	pids=()
@@ -55,20 +71,19 @@ drv_in() {
 	n_drv=$((n_drv + 1))
 }
 sim_out() { loop_until "rmmod pvpanic_sim 2>/dev/null" || die "rmmod pvpanic_sim (cycle $i)"; }
-# The trigger writer pauses while the driver is removed. Opening a debugfs
+# The trigger writer stops while the driver is removed. Opening a debugfs
 # file races with delete_module in the kernel itself (6.1 and 6.12 alike):
 # try_stop_module drops the module's refcount to zero a moment before it
 # marks the module GOING, and a debugfs open landing in between fails its
 # fops_get and takes the module for one that left its files behind:
 # "WARNING ... full_proxy_open: debugfs file owner did not clean up at
 # exit" (seen once in CI, 20 cycles). It is the kernel's race, not the
-# driver's, and every module with debugfs files has it; the pause keeps the
+# driver's, and every module with debugfs files has it; the stop keeps the
 # test about ours. Writes still run through every other step of a cycle.
 drv_out() {
-	: >"$tmp/quiet"
-	loop_until "[ -e $tmp/quiet.ack ]" || die "the trigger writer did not pause (cycle $i)"
+	writer_stop
 	loop_until "rmmod pvpanic_acpi 2>/dev/null" || die "rmmod pvpanic_acpi (cycle $i)"
-	rm -f "$tmp/quiet"
+	writer_start
 }
 dev() { basename "$(ls -d $DRV/QEMU0001:* 2>/dev/null | head -n 1)"; }
 
@@ -88,23 +103,11 @@ slab_snapshot() {
 		/proc/slabinfo | sort >"$1"
 }
 
-# The other CPU: fire the panic path as fast as it can, whenever the file is
-# there; and a monitor, resubscribing whenever the model comes back (it
-# ends when the model is unloaded). Per session: events received, and
-# events the model counted lost (the "lost" of the last one).
+# The trigger writer; and a monitor, resubscribing whenever the model
+# comes back (it ends when the model is unloaded). Per session: events
+# received, and events the model counted lost (the "lost" of the last one).
 load_start() {
-	# The writer checks for "quiet" before every open and acknowledges
-	# it before pausing, so once drv_out sees the ack no open is under
-	# way nor will one start (a stale ack is one it will renew).
-	taskset -c 1 bash -c "while :; do
-		if [ -e $tmp/quiet ]; then
-			: >$tmp/quiet.ack
-			while [ -e $tmp/quiet ]; do sleep 0.01; done
-			rm -f $tmp/quiet.ack
-			continue
-		fi
-		{ echo 1 > $TRIG; } 2>/dev/null; done" &
-	pids+=($!)
+	writer_start
 	bash -c "while :; do $MONITOR events --extra 2>>$tmp/mon.err |
 		sed -n 's/.*\"lost\": \([0-9]*\).*/\1/p' |
 		awk '{ n++; l = \$1 } END { if (n) print n, l }' >>$tmp/mon.count
