@@ -2,23 +2,19 @@
 /*
  * pvpanic_acpi: platform driver for the QEMU0001 ACPI device.
  *
- * Probe reads the capability with RDPT, then learns what WRPT does: with a
- * SystemIO address-space handler of our own installed at the device's node,
- * WRPT is evaluated in "learn" mode, where every access is recorded and
- * swallowed.  If WRPT turns out to be a single 8-bit write of its argument to
- * one port, the panic path replays that write with iowrite8() and never enters
- * the AML interpreter.  Outside learn mode the handler passes accesses through,
- * so RDPT and WRPT keep working while we are bound.
- *
- * SystemMemory is not intercepted: 6.1 exports no pass-through for it
- * (acpi_os_read_memory/acpi_os_write_memory are not exported) and mapping
- * memory inside the handler cannot be done in atomic context.  A WRPT that
- * stores to memory therefore gets no recipe and is evaluated live.
+ * Probe reads the capability with RDPT and the I/O port of _CRS, learns
+ * what WRPT writes (learn.c) and chooses the anchors of the panic path:
+ * the learned register, the _CRS port, or both when they disagree.  The
+ * panic path writes them with iowrite8(); it enters the AML interpreter
+ * only with policy=acpi.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/crash_dump.h>
+#include <linux/debugfs.h>
+#include <linux/hardirq.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/module.h>
@@ -28,28 +24,11 @@
 
 #include "pvpanic_acpi.h"
 
-/*
- * policy= picks the panic path, fixed at probe (see debugfs <dev>/path):
- *  auto: replay the learned WRPT write (no interpreter, no lock, no
- *        allocation, bounded time; follows the port the firmware names);
- *        without a recipe, live WRPT behind the guards; else the _CRS port.
- *  acpi: always live WRPT, as the spec intends, at the price of entering
- *        ACPICA in panic context (its mutexes and allocations; a CPU stopped
- *        inside the interpreter would hang the panic).  _CRS port on error.
- *  io:   the _CRS port only, what pvpanic-mmio does: no AML at all, but it
- *        ignores WRPT, so firmware that moved the register is not followed.
- */
-static char *policy = "auto";
-module_param(policy, charp, 0444);
-MODULE_PARM_DESC(policy,
-		 "panic path: auto (replay learned WRPT, else live WRPT, else _CRS port; default), acpi (always live WRPT), io (_CRS port only, as pvpanic-mmio)");
-
-static bool kdump_report = true;
-module_param(kdump_report, bool, 0444);
-MODULE_PARM_DESC(kdump_report,
-		 "in a kdump kernel, report CRASH_LOADED through WRPT at probe (default on)");
-
-enum pvpanic_acpi_policy pvpanic_acpi_policy;
+enum pvpanic_acpi_policy {
+	PVPANIC_POLICY_AUTO,
+	PVPANIC_POLICY_ACPI,
+	PVPANIC_POLICY_IO,
+};
 
 static const char * const pvpanic_acpi_policy_names[] = {
 	[PVPANIC_POLICY_AUTO] = "auto",
@@ -57,108 +36,118 @@ static const char * const pvpanic_acpi_policy_names[] = {
 	[PVPANIC_POLICY_IO] = "io",
 };
 
-static acpi_status pvpanic_acpi_io_handler(u32 function,
-					   acpi_physical_address address,
-					   u32 bit_width, u64 *value,
-					   void *handler_context,
-					   void *region_context)
+static enum pvpanic_acpi_policy pvpanic_acpi_policy;
+
+/*
+ * policy= picks the panic path of each device at its probe (debugfs
+ * <dev>/path says which); writable, for the next bind:
+ *  auto: the learned WRPT register, and the _CRS port when it differs;
+ *        the _CRS port alone when WRPT could not be learned.  No AML.
+ *  acpi: live WRPT first, as the spec intends, at the price of entering
+ *        ACPICA in panic context; a CPU stopped inside the interpreter
+ *        hangs the panic.  Not panic-safe.  Falls back on auto's anchors.
+ *  io:   the _CRS port only, as pvpanic-mmio: no handler, no WRPT; the
+ *        only AML it runs is RDPT at probe.
+ */
+static int pvpanic_acpi_policy_set(const char *val,
+				   const struct kernel_param *kp)
 {
-	struct pvpanic_acpi *pa = handler_context;
-	bool write = (function & ACPI_IO_MASK) == ACPI_WRITE;
-	acpi_status status;
-	u32 v;
+	int ret = sysfs_match_string(pvpanic_acpi_policy_names, val);
 
-	if (READ_ONCE(pa->learning)) {
-		if (pa->nr_seen < PVPANIC_LEARN_MAX) {
-			struct pvpanic_acpi_access *a = &pa->seen[pa->nr_seen];
-
-			a->function = function & ACPI_IO_MASK;
-			a->bit_width = bit_width;
-			a->address = address;
-			a->value = write ? *value : 0;
-		}
-		if (pa->nr_seen < UINT_MAX)
-			pa->nr_seen++;
-		if (!write)
-			*value = 0;
-		return AE_OK;
+	if (ret < 0) {
+		pr_err("policy=%s: unknown, use auto, acpi or io\n", val);
+		return -EINVAL;
 	}
+	WRITE_ONCE(pvpanic_acpi_policy, ret);
+	return 0;
+}
 
-	if (write)
-		return acpi_os_write_port(address, (u32)*value, bit_width);
-	status = acpi_os_read_port(address, &v, bit_width);
-	*value = v;
+static int pvpanic_acpi_policy_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n",
+			  pvpanic_acpi_policy_names[READ_ONCE(pvpanic_acpi_policy)]);
+}
+
+static const struct kernel_param_ops pvpanic_acpi_policy_ops = {
+	.set = pvpanic_acpi_policy_set,
+	.get = pvpanic_acpi_policy_get,
+};
+module_param_cb(policy, &pvpanic_acpi_policy_ops, NULL, 0644);
+MODULE_PARM_DESC(policy,
+		 "panic path, taken at each bind: auto (learned WRPT register and/or _CRS port, no AML; default), acpi (live WRPT first, not panic-safe), io (_CRS port only, as pvpanic-mmio)");
+
+static bool kdump_report = true;
+module_param(kdump_report, bool, 0444);
+MODULE_PARM_DESC(kdump_report,
+		 "in a kdump kernel, report CRASH_LOADED through WRPT at probe (default on)");
+
+/*
+ * Our own AML in flight.  policy=acpi's panic path evaluates WRPT only
+ * when it is zero: a panic raised inside one of our evaluations would find
+ * ACPICA's mutexes held.  Nothing tells about anybody else's.
+ */
+static atomic_t pvpanic_acpi_aml_busy = ATOMIC_INIT(0);
+
+void pvpanic_acpi_aml_enter(void)
+{
+	atomic_inc(&pvpanic_acpi_aml_busy);
+}
+
+void pvpanic_acpi_aml_exit(void)
+{
+	atomic_dec(&pvpanic_acpi_aml_busy);
+}
+
+bool pvpanic_acpi_aml_try_enter(void)
+{
+	if (atomic_inc_return(&pvpanic_acpi_aml_busy) == 1)
+		return true;
+	atomic_dec(&pvpanic_acpi_aml_busy);
+	return false;
+}
+
+acpi_status pvpanic_acpi_eval_wrpt(acpi_handle handle, u8 value)
+{
+	acpi_status status;
+
+	pvpanic_acpi_aml_enter();
+	status = acpi_execute_simple_method(handle, "WRPT", value);
+	pvpanic_acpi_aml_exit();
 	return status;
 }
 
-static acpi_status pvpanic_acpi_region_setup(acpi_handle region, u32 function,
-					     void *handler_context,
-					     void **region_context)
-{
-	*region_context = function == ACPI_REGION_DEACTIVATE ?
-			  NULL : handler_context;
-	return AE_OK;
-}
-
-static void pvpanic_acpi_remove_handler(void *data)
-{
-	struct pvpanic_acpi *pa = data;
-
-	/*
-	 * PEVT's SystemIO regions are left without a handler until the next
-	 * bind installs ours again; nothing else evaluates RDPT/WRPT.
-	 */
-	pvpanic_acpi_aml_enter();
-	acpi_remove_address_space_handler(pa->handle, ACPI_ADR_SPACE_SYSTEM_IO,
-					  pvpanic_acpi_io_handler);
-	pvpanic_acpi_aml_exit();
-}
-
-/*
- * Our SystemIO handler at the device node, installed before any method is
- * evaluated: after an unbind removed it, PEVT's SystemIO regions have no
- * handler at all until this attaches them again.
- */
-static int pvpanic_acpi_install_handler(struct pvpanic_acpi *pa)
+/* policy=acpi: live WRPT from the panic path; refuse rather than wait. */
+static bool pvpanic_acpi_send_live(struct pvpanic_acpi *pa, u8 event)
 {
 	acpi_status status;
 
-	status = acpi_install_address_space_handler(pa->handle,
-						    ACPI_ADR_SPACE_SYSTEM_IO,
-						    pvpanic_acpi_io_handler,
-						    pvpanic_acpi_region_setup,
-						    pa);
-	if (ACPI_FAILURE(status)) {
-		dev_warn(pa->dev, "cannot install a SystemIO handler (%s): no replay recipe\n",
-			 acpi_format_exception(status));
-		return 0;
-	}
-	pa->handler_installed = true;
-	return devm_add_action_or_reset(pa->dev, pvpanic_acpi_remove_handler,
-					pa);
+	if (in_nmi() || !pvpanic_acpi_aml_try_enter())
+		return false;
+	status = acpi_execute_simple_method(ACPI_HANDLE(pa->dev), "WRPT",
+					    event);
+	pvpanic_acpi_aml_exit();
+	return ACPI_SUCCESS(status);
 }
 
-static int pvpanic_acpi_read_rdpt(struct pvpanic_acpi *pa)
+static int pvpanic_acpi_read_rdpt(struct pvpanic_acpi *pa, acpi_handle handle)
 {
 	struct acpi_buffer buf = { ACPI_ALLOCATE_BUFFER, NULL };
 	struct device *dev = pa->dev;
 	union acpi_object *obj;
 	acpi_status status;
-	u64 raw;
 	int ret = -ENODEV;
+	u64 raw;
 
-	if (!acpi_has_method(pa->handle, "RDPT")) {
+	if (!acpi_has_method(handle, "RDPT")) {
 		dev_err(dev, "no RDPT method: cannot tell what the device supports, not binding\n");
 		return -ENODEV;
 	}
-
-	status = acpi_evaluate_object(pa->handle, "RDPT", NULL, &buf);
+	status = acpi_evaluate_object(handle, "RDPT", NULL, &buf);
 	if (ACPI_FAILURE(status)) {
 		dev_err(dev, "RDPT failed (%s), not binding\n",
 			acpi_format_exception(status));
 		return -ENODEV;
 	}
-
 	obj = buf.pointer;
 	if (!obj || obj->type != ACPI_TYPE_INTEGER) {
 		dev_err(dev, "RDPT returned a non-integer (ACPI type %u), not binding\n",
@@ -171,7 +160,6 @@ static int pvpanic_acpi_read_rdpt(struct pvpanic_acpi *pa)
 			raw);
 		goto out;
 	}
-
 	/* The spec: software ignores the bits it does not recognise. */
 	pa->capability = raw & PVPANIC_KNOWN_EVENTS;
 	if (raw & ~PVPANIC_KNOWN_EVENTS)
@@ -183,132 +171,115 @@ out:
 	return ret;
 }
 
-static void pvpanic_acpi_get_port(struct pvpanic_acpi *pa,
-				  struct platform_device *pdev)
+/* What the device's probe found, for choosing the panic path. */
+struct pvpanic_acpi_probe {
+	enum pvpanic_acpi_policy policy;	/* as it was at the probe */
+	bool has_wrpt;
+	bool wrpt_ok;			/* WRPT evaluated fine */
+	bool learned;
+	struct pvpanic_acpi_recipe recipe;
+	const struct resource *port;	/* _CRS I/O port */
+};
+
+static void pvpanic_acpi_learn_wrpt(struct pvpanic_acpi *pa,
+				    struct pvpanic_acpi_node *node,
+				    acpi_handle handle,
+				    struct pvpanic_acpi_probe *p)
 {
-	struct resource *res = platform_get_resource(pdev, IORESOURCE_IO, 0);
-
-	if (!res) {
-		dev_info(pa->dev, "%s: no _CRS port to fall back on\n",
-			 pdev->num_resources ? "no I/O port in _CRS" : "no _CRS");
-		return;
-	}
-	pa->port = res->start;
-	pa->port_base = devm_ioport_map(pa->dev, res->start, 1);
-	if (!pa->port_base)
-		dev_warn(pa->dev, "cannot map _CRS port 0x%lx\n", pa->port);
-}
-
-/*
- * One learn-mode evaluation of WRPT(value).  True when it was exactly one
- * 8-bit SystemIO write of @value, which is then stored in *seen.
- */
-static bool pvpanic_acpi_learn_one(struct pvpanic_acpi *pa, u8 value,
-				   struct pvpanic_acpi_access *seen,
-				   acpi_status *status)
-{
-	pa->nr_seen = 0;
-	WRITE_ONCE(pa->learning, true);
-	*status = pvpanic_acpi_eval_wrpt(pa->handle, value);
-	WRITE_ONCE(pa->learning, false);
-
-	if (ACPI_FAILURE(*status) || pa->nr_seen != 1)
-		return false;
-	*seen = pa->seen[0];
-	return seen->function == ACPI_WRITE && seen->bit_width == 8 &&
-	       seen->value == value;
-}
-
-/*
- * Sets pa->wrpt_ok and, when WRPT is replayable, pa->replay_base.
- *
- * Safety: a learn-mode evaluation swallows only what reaches our SystemIO
- * handler.  A WRPT that stores somewhere else (another address space, such as
- * the test model's OEM space) performs a real write.  So the first probe is
- * WRPT(0): a write of 0 is no event on any pvpanic device.  Only if that was
- * intercepted as one write of 0 do we go on, and then with 0xa8 and 0x50:
- * between them and 0 each of bits 3-7 is seen both set and cleared, which
- * shows that WRPT stores its argument unchanged, while bits 0-2 (PANICKED,
- * CRASH_LOADED and, on newer QEMU, SHUTDOWN) stay clear, so even a write that
- * escaped interception would be ignored by the device as the spec requires.
- * Bits 0-1 are thus not probed themselves; an AML that treats them
- * differently from bits 3-7 in a plain Store is not a case worth a real
- * event at probe.
- */
-static void pvpanic_acpi_learn(struct pvpanic_acpi *pa)
-{
-	static const u8 probes[] = { 0x00, 0xa8, 0x50 };
-	struct pvpanic_acpi_access first = { }, seen;
-	struct device *dev = pa->dev;
 	acpi_status status;
-	unsigned int i;
+	int ret;
 
-	if (!acpi_has_method(pa->handle, "WRPT")) {
-		dev_warn(dev, "no WRPT method: reporting through the _CRS port only\n");
+	p->has_wrpt = acpi_has_method(handle, "WRPT");
+	if (!p->has_wrpt) {
+		snprintf(pa->learned, sizeof(pa->learned), "no WRPT method");
 		return;
 	}
-
-	if (!pa->handler_installed) {
-		/* A write of 0 is no event: just check that WRPT works. */
-		status = pvpanic_acpi_eval_wrpt(pa->handle, 0);
-		pa->wrpt_ok = ACPI_SUCCESS(status);
-		if (!pa->wrpt_ok)
-			dev_warn(dev, "WRPT(0) failed (%s): not using WRPT\n",
-				 acpi_format_exception(status));
+	if (p->policy == PVPANIC_POLICY_IO) {
+		snprintf(pa->learned, sizeof(pa->learned),
+			 "nothing (policy=io evaluates no WRPT)");
 		return;
 	}
-
-	for (i = 0; i < ARRAY_SIZE(probes); i++) {
-		bool one = pvpanic_acpi_learn_one(pa, probes[i], &seen, &status);
-
-		if (ACPI_FAILURE(status)) {
-			dev_warn(dev, "WRPT(0x%02x) failed (%s): not using WRPT\n",
-				 probes[i], acpi_format_exception(status));
-			pa->wrpt_ok = false;
-			return;
-		}
-		pa->wrpt_ok = true;
-		if (!one || (i && seen.address != first.address)) {
-			dev_info(dev, "WRPT is not one 8-bit SystemIO write of its argument (%u accesses seen for 0x%02x): no replay recipe\n",
-				 pa->nr_seen, probes[i]);
-			return;
-		}
-		if (!i)
-			first = seen;
-	}
-
-	pa->replay_base = devm_ioport_map(dev, first.address, 1);
-	if (!pa->replay_base) {
-		dev_warn(dev, "cannot map port 0x%llx: no replay recipe\n",
-			 first.address);
+	if (!node || !pvpanic_acpi_node_hooked(node)) {
+		/* Outside panic context AML is fine: just check WRPT works. */
+		status = pvpanic_acpi_eval_wrpt(handle, 0);
+		p->wrpt_ok = ACPI_SUCCESS(status);
+		snprintf(pa->learned, sizeof(pa->learned),
+			 "nothing: the SystemIO/SystemMemory handlers at this node are not ours (WRPT(0) %s)",
+			 acpi_format_exception(status));
 		return;
 	}
-	pa->replay_addr = first.address;
+	ret = pvpanic_acpi_learn(node, pa->dev, &p->recipe, pa->learned,
+				 sizeof(pa->learned));
+	p->wrpt_ok = ret != -EIO;
+	p->learned = !ret;
 }
 
-static int pvpanic_acpi_choose_path(struct pvpanic_acpi *pa)
+static void __iomem *pvpanic_acpi_map(struct pvpanic_acpi *pa, u8 space_id,
+				      u64 address)
 {
-	switch (pvpanic_acpi_policy) {
-	case PVPANIC_POLICY_AUTO:
-		if (pa->replay_base) {
-			pa->path = PVPANIC_PATH_REPLAY;
-			break;
-		}
-		fallthrough;
-	case PVPANIC_POLICY_ACPI:
-		if (pa->wrpt_ok) {
-			pa->path = PVPANIC_PATH_LIVE;
-			break;
-		}
-		fallthrough;
-	case PVPANIC_POLICY_IO:
-		if (pa->port_base)
-			pa->path = PVPANIC_PATH_PORT;
-		break;
+	if (space_id == ACPI_ADR_SPACE_SYSTEM_IO)
+		return devm_ioport_map(pa->dev, address, 1);
+	return devm_ioremap(pa->dev, address, 1);
+}
+
+static bool pvpanic_acpi_add_anchor(struct pvpanic_acpi *pa, u8 space_id,
+				    u64 address, const char *what)
+{
+	void __iomem *base = pvpanic_acpi_map(pa, space_id, address);
+	size_t n = strlen(pa->path);
+
+	if (!base) {
+		dev_warn(pa->dev, "cannot map %s 0x%llx\n", what, address);
+		return false;
 	}
-	if (pa->path == PVPANIC_PATH_NONE) {
-		dev_err(pa->dev, "no way to report with policy=%s (WRPT unusable or not allowed, no _CRS port), not binding\n",
-			pvpanic_acpi_policy_names[pvpanic_acpi_policy]);
+	pa->anchor[pa->nr_anchors++] = base;
+	snprintf(pa->path + n, sizeof(pa->path) - n, "%s%s 0x%llx%s",
+		 n ? " + " : "", what, address,
+		 strcmp(what, "port") ? " 8" : "");
+	return true;
+}
+
+static int pvpanic_acpi_choose_path(struct pvpanic_acpi *pa,
+				    struct pvpanic_acpi_probe *p)
+{
+	bool io = p->learned && p->recipe.space_id == ACPI_ADR_SPACE_SYSTEM_IO;
+	bool same = io && p->port && p->recipe.address == p->port->start;
+
+	if (p->policy == PVPANIC_POLICY_ACPI && p->wrpt_ok) {
+		pa->live = pvpanic_acpi_send_live;
+		snprintf(pa->path, sizeof(pa->path), "live");
+	}
+	if (p->learned && p->policy != PVPANIC_POLICY_IO)
+		pvpanic_acpi_add_anchor(pa, p->recipe.space_id,
+					p->recipe.address,
+					io ? "replay io" : "replay mem");
+	if (p->port && !same)
+		pvpanic_acpi_add_anchor(pa, ACPI_ADR_SPACE_SYSTEM_IO,
+					p->port->start, "port");
+
+	if (p->policy == PVPANIC_POLICY_IO)
+		snprintf(pa->reason, sizeof(pa->reason),
+			 "policy=io: the _CRS port only");
+	else if (pa->live)
+		snprintf(pa->reason, sizeof(pa->reason),
+			 "policy=acpi: live WRPT first (not panic-safe), then the anchors");
+	else if (same)
+		snprintf(pa->reason, sizeof(pa->reason),
+			 "the learned register is the _CRS port");
+	else if (p->learned && p->port)
+		snprintf(pa->reason, sizeof(pa->reason),
+			 "the learned register and the _CRS port disagree: both are written, each is what one anchor of the device says");
+	else if (p->learned)
+		snprintf(pa->reason, sizeof(pa->reason),
+			 "the learned register (no _CRS port)");
+	else if (p->port)
+		snprintf(pa->reason, sizeof(pa->reason),
+			 "WRPT not learned: the _CRS port, as pvpanic-mmio");
+
+	if (!pa->live && !pa->nr_anchors) {
+		dev_err(pa->dev, "no panic path with policy=%s: WRPT not learned (%s) and no usable _CRS I/O port; policy=acpi would evaluate WRPT in the panic (not panic-safe). Not binding\n",
+			pvpanic_acpi_policy_names[p->policy],
+			pa->learned);
 		return -ENODEV;
 	}
 	return 0;
@@ -316,11 +287,15 @@ static int pvpanic_acpi_choose_path(struct pvpanic_acpi *pa)
 
 /*
  * In a kdump kernel the panicked kernel's notifiers usually never ran
- * (crash_kexec_post_notifiers is off by default), so say it now.
+ * (crash_kexec_post_notifiers is off by default): say it now, once per
+ * device.  Probe is process context, so WRPT is evaluated live.
  */
-static void pvpanic_acpi_kdump_report(struct pvpanic_acpi *pa)
+static void pvpanic_acpi_kdump_report(struct pvpanic_acpi *pa,
+				      struct pvpanic_acpi_node *node,
+				      const struct pvpanic_acpi_probe *p)
 {
 	acpi_status status;
+	unsigned int i;
 
 	if (!is_kdump_kernel() || !kdump_report)
 		return;
@@ -328,8 +303,12 @@ static void pvpanic_acpi_kdump_report(struct pvpanic_acpi *pa)
 		dev_info(pa->dev, "kdump kernel: device lacks CRASH_LOADED, not reporting\n");
 		return;
 	}
-	if (pa->wrpt_ok && pvpanic_acpi_policy != PVPANIC_POLICY_IO) {
-		status = pvpanic_acpi_eval_wrpt(pa->handle,
+	if (node && pvpanic_acpi_node_test_and_set_reported(node)) {
+		dev_info(pa->dev, "kdump kernel: CRASH_LOADED already reported by this module\n");
+		return;
+	}
+	if (p->wrpt_ok && p->policy != PVPANIC_POLICY_IO) {
+		status = pvpanic_acpi_eval_wrpt(ACPI_HANDLE(pa->dev),
 						PVPANIC_CRASH_LOADED);
 		if (ACPI_SUCCESS(status)) {
 			dev_info(pa->dev, "kdump kernel: reported CRASH_LOADED through WRPT\n");
@@ -338,41 +317,82 @@ static void pvpanic_acpi_kdump_report(struct pvpanic_acpi *pa)
 		dev_warn(pa->dev, "kdump kernel: WRPT(2) failed (%s)\n",
 			 acpi_format_exception(status));
 	}
-	if (pa->port_base) {
-		iowrite8(PVPANIC_CRASH_LOADED, pa->port_base);
-		dev_info(pa->dev, "kdump kernel: reported CRASH_LOADED through port 0x%lx\n",
-			 pa->port);
-	}
+	for (i = 0; i < pa->nr_anchors; i++)
+		iowrite8(PVPANIC_CRASH_LOADED, pa->anchor[i]);
+	if (pa->nr_anchors)
+		dev_info(pa->dev, "kdump kernel: reported CRASH_LOADED through %s\n",
+			 pa->path);
 }
 
-static int __pvpanic_acpi_probe(struct platform_device *pdev)
+/* debugfs <dev>/rdpt and wrpt: the methods, evaluated live (root only). */
+
+static int rdpt_get(void *data, u64 *val)
 {
+	struct pvpanic_acpi *pa = data;
+	unsigned long long value;
+	acpi_status status;
+
+	pvpanic_acpi_aml_enter();
+	status = acpi_evaluate_integer(ACPI_HANDLE(pa->dev), "RDPT", NULL,
+				       &value);
+	pvpanic_acpi_aml_exit();
+	if (ACPI_FAILURE(status))
+		return -EIO;
+	*val = value;
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(rdpt_fops, rdpt_get, NULL, "0x%02llx\n");
+
+static int wrpt_set(void *data, u64 val)
+{
+	struct pvpanic_acpi *pa = data;
+
+	if (val > 0xff)
+		return -EINVAL;
+	if (ACPI_FAILURE(pvpanic_acpi_eval_wrpt(ACPI_HANDLE(pa->dev), val)))
+		return -EIO;
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(wrpt_fops, NULL, wrpt_set, "%llu\n");
+
+static int pvpanic_acpi_probe(struct platform_device *pdev)
+{
+	struct pvpanic_acpi_probe p = { };
 	struct device *dev = &pdev->dev;
+	struct pvpanic_acpi_node *node;
 	struct pvpanic_acpi *pa;
-	char path[48];
+	acpi_handle handle;
+	struct dentry *dir;
 	int ret;
 
+	handle = ACPI_HANDLE(dev);
+	if (!handle)
+		return -ENODEV;
 	pa = devm_kzalloc(dev, sizeof(*pa), GFP_KERNEL);
 	if (!pa)
 		return -ENOMEM;
 	pa->dev = dev;
-	pa->handle = ACPI_HANDLE(dev);
-	if (!pa->handle)
-		return -ENODEV;
 
 	/*
 	 * No _STA check here: the ACPI core creates no platform device for a
 	 * device whose _STA says "not present", so probe never sees one.
+	 * The handlers go in first, so that RDPT is read through them too.
 	 */
-	ret = pvpanic_acpi_install_handler(pa);
+	p.policy = READ_ONCE(pvpanic_acpi_policy);
+	node = pvpanic_acpi_node_get(dev, handle, p.policy != PVPANIC_POLICY_IO);
+	if (!node)
+		return -ENOMEM;
+	ret = pvpanic_acpi_read_rdpt(pa, handle);
 	if (ret)
 		return ret;
-	ret = pvpanic_acpi_read_rdpt(pa);
-	if (ret)
-		return ret;
-	pvpanic_acpi_get_port(pa, pdev);
-	pvpanic_acpi_learn(pa);
-	ret = pvpanic_acpi_choose_path(pa);
+	p.port = platform_get_resource(pdev, IORESOURCE_IO, 0);
+	if (!p.port)
+		dev_info(dev, "%s: no _CRS port to fall back on\n",
+			 pdev->num_resources ? "no I/O port in _CRS" : "no _CRS");
+	pvpanic_acpi_learn_wrpt(pa, node, handle, &p);
+	if (p.has_wrpt && !p.wrpt_ok)
+		dev_warn(dev, "%s: not using WRPT\n", pa->learned);
+	ret = pvpanic_acpi_choose_path(pa, &p);
 	if (ret)
 		return ret;
 
@@ -381,29 +401,18 @@ static int __pvpanic_acpi_probe(struct platform_device *pdev)
 	ret = pvpanic_acpi_add(pa);
 	if (ret)
 		return ret;
+	dir = pvpanic_acpi_debugfs_dir(pa);
+	debugfs_create_file_unsafe("rdpt", 0400, dir, pa, &rdpt_fops);
+	debugfs_create_file_unsafe("wrpt", 0200, dir, pa, &wrpt_fops);
 
-	pvpanic_acpi_path_name(pa, path, sizeof(path));
 	dev_info(dev, "capability 0x%x, panic path: %s\n", pa->capability,
-		 path);
+		 pa->path);
+	dev_info(dev, "learned: %s; %s\n", pa->learned, pa->reason);
 	if (!pa->capability)
 		dev_info(dev, "capability 0: bound, but no event will ever be sent\n");
 
-	pvpanic_acpi_kdump_report(pa);
+	pvpanic_acpi_kdump_report(pa, node, &p);
 	return 0;
-}
-
-static int pvpanic_acpi_probe(struct platform_device *pdev)
-{
-	int ret;
-
-	/*
-	 * Probe is in and out of ACPICA (namespace lookups, RDPT, WRPT,
-	 * handler installation): a panic meanwhile must not evaluate WRPT live.
-	 */
-	pvpanic_acpi_aml_enter();
-	ret = __pvpanic_acpi_probe(pdev);
-	pvpanic_acpi_aml_exit();
-	return ret;
 }
 
 static const struct acpi_device_id pvpanic_acpi_ids[] = {
@@ -421,30 +430,24 @@ static struct platform_driver pvpanic_acpi_driver = {
 	},
 };
 
-/* Another driver (pvpanic-mmio) bound to a QEMU0001 device: say what to do. */
+/*
+ * pvpanic-mmio matches the same ID and udev loads it too: say so when it
+ * holds a QEMU0001 device, at load and whenever it binds one later.
+ */
 static void pvpanic_acpi_warn_other(struct device *dev)
 {
+	struct device_driver *drv = READ_ONCE(dev->driver);
 	struct acpi_device *adev = ACPI_COMPANION(dev);
-	struct device_driver *drv = dev->driver;
 
-	if (!adev || acpi_match_device_ids(adev, pvpanic_acpi_ids))
+	if (!drv || drv == &pvpanic_acpi_driver.driver || !adev ||
+	    acpi_match_device_ids(adev, pvpanic_acpi_ids))
 		return;
-	if (drv && drv != &pvpanic_acpi_driver.driver)
-		dev_warn(dev,
-			 "bound to %s, not %s: unbind it (echo %s > /sys/bus/platform/drivers/%s/unbind; echo %s > /sys/bus/platform/drivers/%s/bind) or blocklist it in /etc/modprobe.d\n",
-			 drv->name, KBUILD_MODNAME, dev_name(dev), drv->name,
-			 dev_name(dev), KBUILD_MODNAME);
+	dev_warn(dev, "bound to %s, not %s: unbind it (echo %s > /sys/bus/platform/drivers/%s/unbind; echo %s > /sys/bus/platform/drivers/%s/bind) or blocklist it in /etc/modprobe.d\n",
+		 drv->name, KBUILD_MODNAME, dev_name(dev), drv->name,
+		 dev_name(dev), KBUILD_MODNAME);
 }
 
-static int pvpanic_acpi_check_other(struct device *dev, void *unused)
-{
-	device_lock(dev);
-	pvpanic_acpi_warn_other(dev);
-	device_unlock(dev);
-	return 0;
-}
-
-/* The driver core calls this with the device lock held. */
+/* Called by the driver core, which holds the device lock. */
 static int pvpanic_acpi_bus_notify(struct notifier_block *nb,
 				   unsigned long action, void *data)
 {
@@ -457,16 +460,22 @@ static struct notifier_block pvpanic_acpi_bus_nb = {
 	.notifier_call = pvpanic_acpi_bus_notify,
 };
 
+/* At load: only the QEMU0001 devices, without their locks (a message only). */
+static void pvpanic_acpi_check_others(void)
+{
+	struct acpi_device *adev;
+	struct device *dev;
+
+	for_each_acpi_dev_match(adev, "QEMU0001", NULL, -1) {
+		dev = acpi_get_first_physical_node(adev);
+		if (dev)
+			pvpanic_acpi_warn_other(dev);
+	}
+}
+
 static int __init pvpanic_acpi_init(void)
 {
 	int ret;
-
-	ret = sysfs_match_string(pvpanic_acpi_policy_names, policy);
-	if (ret < 0) {
-		pr_err("policy=%s: unknown, use auto, acpi or io\n", policy);
-		return -EINVAL;
-	}
-	pvpanic_acpi_policy = ret;
 
 	ret = pvpanic_acpi_core_init();
 	if (ret)
@@ -477,13 +486,13 @@ static int __init pvpanic_acpi_init(void)
 	ret = bus_register_notifier(&platform_bus_type, &pvpanic_acpi_bus_nb);
 	if (ret)
 		goto err_driver;
-	bus_for_each_dev(&platform_bus_type, NULL, NULL,
-			 pvpanic_acpi_check_other);
+	pvpanic_acpi_check_others();
 	return 0;
 
 err_driver:
 	platform_driver_unregister(&pvpanic_acpi_driver);
 err_core:
+	pvpanic_acpi_nodes_release();
 	pvpanic_acpi_core_exit();
 	return ret;
 }
@@ -493,6 +502,7 @@ static void __exit pvpanic_acpi_exit(void)
 {
 	bus_unregister_notifier(&platform_bus_type, &pvpanic_acpi_bus_nb);
 	platform_driver_unregister(&pvpanic_acpi_driver);
+	pvpanic_acpi_nodes_release();
 	pvpanic_acpi_core_exit();
 }
 module_exit(pvpanic_acpi_exit);

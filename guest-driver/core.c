@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pvpanic_acpi core: the list of bound devices, the panic notifier and the
- * three ways of telling the device (replayed WRPT, live WRPT, _CRS port),
- * plus the sysfs and debugfs files.
+ * pvpanic_acpi core: the bound devices, the panic notifier, the power-off
+ * handler, sysfs, and the debugfs test trigger.  Nothing here evaluates
+ * AML: the panic path writes the anchors the front end chose, and calls the
+ * front end's live method only when the user asked for it (policy=acpi).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -10,7 +11,6 @@
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/fs.h>
-#include <linux/hardirq.h>
 #include <linux/io.h>
 #include <linux/irqflags.h>
 #include <linux/kexec.h>
@@ -19,116 +19,59 @@
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
 #include <linux/rculist.h>
+#include <linux/reboot.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
+#include <linux/uaccess.h>
 
 #include "pvpanic_acpi.h"
 
 /*
- * Readers (the panic notifier, the debugfs trigger) walk the list under RCU
- * and never wait; adds and removals serialise on the mutex.
+ * The panic notifier and the power-off handler walk the list under RCU and
+ * never wait; adds and removals serialise on the mutex.
  */
 static LIST_HEAD(pvpanic_acpi_list);
 static DEFINE_MUTEX(pvpanic_acpi_list_lock);
-
-/*
- * Our own ACPICA use in flight (probe, unbind, debugfs rdpt/wrpt, the kdump
- * report).  The panic path evaluates WRPT live only when it is zero: a panic
- * raised inside one of our own evaluations, or while another (now stopped)
- * CPU is inside one, may find an ACPICA mutex held, and taking it there
- * would hang the panic for good.
- */
-static atomic_t pvpanic_acpi_aml_busy = ATOMIC_INIT(0);
-
 static struct dentry *pvpanic_acpi_dbg_root;
 
-void pvpanic_acpi_aml_enter(void)
+/* The port and memory writes: no lock, no allocation, no AML. */
+static void pvpanic_acpi_write_anchors(struct pvpanic_acpi *pa, u8 event)
 {
-	atomic_inc(&pvpanic_acpi_aml_busy);
-}
+	unsigned int i;
 
-void pvpanic_acpi_aml_exit(void)
-{
-	atomic_dec(&pvpanic_acpi_aml_busy);
-}
-
-acpi_status pvpanic_acpi_eval_wrpt(acpi_handle handle, u8 value)
-{
-	acpi_status status;
-
-	atomic_inc(&pvpanic_acpi_aml_busy);
-	status = acpi_execute_simple_method(handle, "WRPT", value);
-	atomic_dec(&pvpanic_acpi_aml_busy);
-	return status;
-}
-
-/* Live WRPT from the panic path: refuse rather than risk waiting. */
-static bool pvpanic_acpi_send_live(struct pvpanic_acpi *pa, u8 event)
-{
-	acpi_status status;
-
-	if (in_nmi())
-		return false;
-	if (atomic_inc_return(&pvpanic_acpi_aml_busy) != 1) {
-		atomic_dec(&pvpanic_acpi_aml_busy);
-		return false;
-	}
-	status = acpi_execute_simple_method(pa->handle, "WRPT", event);
-	atomic_dec(&pvpanic_acpi_aml_busy);
-	return ACPI_SUCCESS(status);
+	for (i = 0; i < pa->nr_anchors; i++)
+		iowrite8(event, pa->anchor[i]);
 }
 
 static void pvpanic_acpi_send(struct pvpanic_acpi *pa, u8 event)
 {
 	if (!(event & pa->capability & READ_ONCE(pa->events)))
 		return;
-
-	switch (pa->path) {
-	case PVPANIC_PATH_REPLAY:
-		iowrite8(event, pa->replay_base);
+	if (pa->live && pa->live(pa, event))
 		return;
-	case PVPANIC_PATH_LIVE:
-		if (pvpanic_acpi_send_live(pa, event))
-			return;
-		break;
-	default:
-		break;
-	}
-	if (pa->port_base)
-		iowrite8(event, pa->port_base);
+	pvpanic_acpi_write_anchors(pa, event);
 }
 
 /*
- * The panic notifier's body, also run by the debugfs trigger.  With a crash
- * kernel loaded the guest handles the panic itself, so the host is told
- * CRASH_LOADED and never PANICKED; a device or mask without that bit gets
- * nothing.
+ * With a crash kernel loaded the guest handles the panic itself, so the
+ * host is told CRASH_LOADED and never PANICKED.
  */
 static u8 pvpanic_acpi_panic_event(void)
 {
 	return kexec_crash_loaded() ? PVPANIC_CRASH_LOADED : PVPANIC_PANICKED;
 }
 
-static void pvpanic_acpi_report(u8 event, bool skip_live)
+static int pvpanic_acpi_panic_notify(struct notifier_block *nb,
+				     unsigned long code, void *unused)
 {
+	u8 event = pvpanic_acpi_panic_event();
 	struct pvpanic_acpi *pa;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(pa, &pvpanic_acpi_list, list)
-		if (!skip_live || pa->path != PVPANIC_PATH_LIVE)
-			pvpanic_acpi_send(pa, event);
+		pvpanic_acpi_send(pa, event);
 	rcu_read_unlock();
-}
-
-void pvpanic_acpi_report_panic(void)
-{
-	pvpanic_acpi_report(pvpanic_acpi_panic_event(), false);
-}
-
-static int pvpanic_acpi_panic_notify(struct notifier_block *nb,
-				     unsigned long code, void *unused)
-{
-	pvpanic_acpi_report_panic();
 	return NOTIFY_DONE;
 }
 
@@ -138,23 +81,40 @@ static struct notifier_block pvpanic_acpi_panic_nb = {
 	.priority = INT_MAX,
 };
 
-void pvpanic_acpi_path_name(const struct pvpanic_acpi *pa, char *buf,
-			    size_t len)
+/*
+ * Power-off of last resort, as upstream pvpanic: runs late, with interrupts
+ * off, only when no firmware method powered the machine off first.  Never
+ * AML here, whatever the policy.
+ */
+static int pvpanic_acpi_sys_off(struct sys_off_data *data)
 {
-	switch (pa->path) {
-	case PVPANIC_PATH_REPLAY:
-		snprintf(buf, len, "replay io 0x%llx 8", pa->replay_addr);
-		break;
-	case PVPANIC_PATH_LIVE:
-		snprintf(buf, len, "live");
-		break;
-	case PVPANIC_PATH_PORT:
-		snprintf(buf, len, "port 0x%lx", pa->port);
-		break;
-	default:
-		snprintf(buf, len, "none");
-		break;
+	struct pvpanic_acpi *pa = data->cb_data;
+
+	if (pa->capability & READ_ONCE(pa->events) & PVPANIC_SHUTDOWN)
+		pvpanic_acpi_write_anchors(pa, PVPANIC_SHUTDOWN);
+	return NOTIFY_DONE;
+}
+
+/* The handler is registered exactly while the SHUTDOWN event is enabled. */
+static void pvpanic_acpi_sync_sys_off(struct pvpanic_acpi *pa)
+{
+	struct sys_off_handler *h;
+
+	lockdep_assert_held(&pa->sys_off_lock);
+	if (!(pa->events & PVPANIC_SHUTDOWN) == !pa->sys_off)
+		return;
+	if (pa->sys_off) {
+		unregister_sys_off_handler(pa->sys_off);
+		pa->sys_off = NULL;
+		return;
 	}
+	h = register_sys_off_handler(SYS_OFF_MODE_POWER_OFF, SYS_OFF_PRIO_LOW,
+				     pvpanic_acpi_sys_off, pa);
+	if (IS_ERR(h))
+		dev_warn(pa->dev, "cannot register the power-off handler (%pe): SHUTDOWN will not be sent\n",
+			 h);
+	else
+		pa->sys_off = h;
 }
 
 /* sysfs, the same names and formats as upstream pvpanic */
@@ -185,7 +145,10 @@ static ssize_t events_store(struct device *dev, struct device_attribute *attr,
 	/* Every malformed value is -EINVAL, including one out of range. */
 	if (kstrtouint(buf, 16, &mask) || mask & ~pa->capability)
 		return -EINVAL;
+	mutex_lock(&pa->sys_off_lock);
 	WRITE_ONCE(pa->events, mask);
+	pvpanic_acpi_sync_sys_off(pa);
+	mutex_unlock(&pa->sys_off_lock);
 	return count;
 }
 static DEVICE_ATTR_RW(events);
@@ -208,28 +171,50 @@ const struct attribute_group *pvpanic_acpi_groups[] = {
 /* debugfs, root only */
 
 /*
- * The panic notifier's work, run as panic() runs it: interrupts off, under
- * RCU.  Except live WRPT: ACPICA takes sleeping locks, so a debug kernel
- * rightly reports it in that context (in a real panic oops_in_progress
- * silences the check, not the risk; see Known limits in the README).  The
- * trigger evaluates it first, in process context, as debugfs wrpt does.
+ * "panic" runs the panic notifier's work as panic() runs it: interrupts
+ * off, under RCU; "shutdown" runs the power-off handler's.  Live WRPT
+ * (policy=acpi) is evaluated first, in process context: ACPICA takes
+ * sleeping locks, which a debug kernel rightly reports with interrupts off.
  */
 static ssize_t trigger_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
-	u8 event = pvpanic_acpi_panic_event();
 	struct pvpanic_acpi *pa;
 	unsigned long flags;
+	char buf[16];
+	bool panic;
+	u8 event;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (sysfs_streq(buf, "panic") || sysfs_streq(buf, "1"))
+		panic = true;
+	else if (sysfs_streq(buf, "shutdown"))
+		panic = false;
+	else
+		return -EINVAL;
+	event = panic ? pvpanic_acpi_panic_event() : PVPANIC_SHUTDOWN;
 
 	mutex_lock(&pvpanic_acpi_list_lock);
 	list_for_each_entry(pa, &pvpanic_acpi_list, list)
-		if (pa->path == PVPANIC_PATH_LIVE)
+		if (panic && pa->live)
 			pvpanic_acpi_send(pa, event);
-	mutex_unlock(&pvpanic_acpi_list_lock);
 
 	local_irq_save(flags);
-	pvpanic_acpi_report(event, true);
+	list_for_each_entry(pa, &pvpanic_acpi_list, list) {
+		if (!panic) {
+			struct sys_off_data data = { .cb_data = pa };
+
+			pvpanic_acpi_sys_off(&data);
+		} else if (!pa->live) {
+			pvpanic_acpi_send(pa, event);
+		}
+	}
 	local_irq_restore(flags);
+	mutex_unlock(&pvpanic_acpi_list_lock);
 	return count;
 }
 
@@ -242,41 +227,18 @@ static const struct file_operations pvpanic_acpi_trigger_fops = {
 
 static int path_show(struct seq_file *m, void *unused)
 {
-	char buf[48];
+	struct pvpanic_acpi *pa = m->private;
 
-	pvpanic_acpi_path_name(m->private, buf, sizeof(buf));
-	seq_printf(m, "%s\n", buf);
+	seq_printf(m, "%s\nlearned: %s\nwhy: %s\n", pa->path, pa->learned,
+		   pa->reason);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(path);
 
-static int rdpt_get(void *data, u64 *val)
+struct dentry *pvpanic_acpi_debugfs_dir(struct pvpanic_acpi *pa)
 {
-	struct pvpanic_acpi *pa = data;
-	unsigned long long value;
-	acpi_status status;
-
-	atomic_inc(&pvpanic_acpi_aml_busy);
-	status = acpi_evaluate_integer(pa->handle, "RDPT", NULL, &value);
-	atomic_dec(&pvpanic_acpi_aml_busy);
-	if (ACPI_FAILURE(status))
-		return -EIO;
-	*val = value;
-	return 0;
+	return pa->debugfs;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(rdpt_fops, rdpt_get, NULL, "0x%02llx\n");
-
-static int wrpt_set(void *data, u64 val)
-{
-	struct pvpanic_acpi *pa = data;
-
-	if (val > 0xff)
-		return -EINVAL;
-	if (ACPI_FAILURE(pvpanic_acpi_eval_wrpt(pa->handle, val)))
-		return -EIO;
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(wrpt_fops, NULL, wrpt_set, "%llu\n");
 
 static void pvpanic_acpi_del(void *data)
 {
@@ -286,24 +248,30 @@ static void pvpanic_acpi_del(void *data)
 	mutex_lock(&pvpanic_acpi_list_lock);
 	list_del_rcu(&pa->list);
 	mutex_unlock(&pvpanic_acpi_list_lock);
-	/* The notifier may still be looking at it; it runs in an RCU section. */
+	/* The panic notifier may still be looking at it, under RCU. */
 	synchronize_rcu();
+	mutex_lock(&pa->sys_off_lock);
+	if (pa->sys_off)
+		unregister_sys_off_handler(pa->sys_off);
+	pa->sys_off = NULL;
+	mutex_unlock(&pa->sys_off_lock);
 }
 
 /* Publish a probed device; undone by devres on unbind. */
 int pvpanic_acpi_add(struct pvpanic_acpi *pa)
 {
-	struct dentry *dir;
+	mutex_init(&pa->sys_off_lock);
+	pa->debugfs = debugfs_create_dir(dev_name(pa->dev),
+					 pvpanic_acpi_dbg_root);
+	debugfs_create_file("path", 0400, pa->debugfs, pa, &path_fops);
+
+	mutex_lock(&pa->sys_off_lock);
+	pvpanic_acpi_sync_sys_off(pa);
+	mutex_unlock(&pa->sys_off_lock);
 
 	mutex_lock(&pvpanic_acpi_list_lock);
 	list_add_tail_rcu(&pa->list, &pvpanic_acpi_list);
 	mutex_unlock(&pvpanic_acpi_list_lock);
-
-	dir = debugfs_create_dir(dev_name(pa->dev), pvpanic_acpi_dbg_root);
-	debugfs_create_file("path", 0400, dir, pa, &path_fops);
-	debugfs_create_file_unsafe("rdpt", 0400, dir, pa, &rdpt_fops);
-	debugfs_create_file_unsafe("wrpt", 0200, dir, pa, &wrpt_fops);
-	pa->debugfs = dir;
 
 	return devm_add_action_or_reset(pa->dev, pvpanic_acpi_del, pa);
 }

@@ -2,83 +2,89 @@
 /*
  * pvpanic_acpi: the QEMU0001 pvpanic device driven through its ACPI methods.
  *
- * core.c is bus-agnostic: the instance list, the panic notifier, the send
- * paths, sysfs and debugfs.  acpi.c is the front end: it probes RDPT, learns
- * what WRPT does and fills in a struct pvpanic_acpi for the core.
+ * core.c knows nothing of ACPI: the instance list, the panic and power-off
+ * handlers, the port/memory writes of the panic path, sysfs and the test
+ * trigger.  acpi.c is the platform driver: it reads RDPT and _CRS and picks
+ * the panic path.  learn.c hooks the device's address spaces to learn what
+ * WRPT writes, and puts ACPICA's own handlers back when the module goes.
  */
 #ifndef PVPANIC_ACPI_H
 #define PVPANIC_ACPI_H
 
 #include <linux/acpi.h>
-#include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
+#include <uapi/misc/pvpanic.h>
+
+#ifndef PVPANIC_SHUTDOWN		/* <uapi/misc/pvpanic.h> before 6.10 */
+#define PVPANIC_SHUTDOWN	BIT(2)
+#endif
+#define PVPANIC_KNOWN_EVENTS	(PVPANIC_PANICKED | PVPANIC_CRASH_LOADED | \
+				 PVPANIC_SHUTDOWN)
 
 struct dentry;
+struct sys_off_handler;
+struct pvpanic_acpi;
 
-#define PVPANIC_PANICKED	BIT(0)
-#define PVPANIC_CRASH_LOADED	BIT(1)
-#define PVPANIC_KNOWN_EVENTS	(PVPANIC_PANICKED | PVPANIC_CRASH_LOADED)
+/* What the panic path does when policy=acpi: evaluate WRPT. */
+typedef bool (*pvpanic_acpi_live_fn)(struct pvpanic_acpi *pa, u8 event);
 
-enum pvpanic_acpi_policy {
-	PVPANIC_POLICY_AUTO,	/* replay, else live WRPT, else _CRS port */
-	PVPANIC_POLICY_ACPI,	/* always live WRPT, else _CRS port */
-	PVPANIC_POLICY_IO,	/* _CRS port only, as upstream pvpanic-mmio */
-};
-
-enum pvpanic_acpi_path {
-	PVPANIC_PATH_NONE,
-	PVPANIC_PATH_REPLAY,
-	PVPANIC_PATH_LIVE,
-	PVPANIC_PATH_PORT,
-};
-
-/* One access seen by the address-space handler in learn mode. */
-struct pvpanic_acpi_access {
-	u32 function;		/* ACPI_READ or ACPI_WRITE */
-	u32 bit_width;
-	u64 address;
-	u64 value;
-};
-
-#define PVPANIC_LEARN_MAX	4
+#define PVPANIC_MAX_ANCHORS	2
 
 struct pvpanic_acpi {
 	struct device *dev;
-	acpi_handle handle;
 	struct list_head list;		/* on the core's RCU list */
 
 	u8 capability;			/* RDPT & PVPANIC_KNOWN_EVENTS */
 	u8 events;			/* user mask, subset of capability */
 
-	enum pvpanic_acpi_path path;	/* first choice in the panic path */
-	bool wrpt_ok;			/* WRPT exists and evaluated fine */
-	void __iomem *replay_base;	/* learned WRPT target, pre-mapped */
-	u64 replay_addr;
-	void __iomem *port_base;	/* _CRS I/O port, last resort */
-	unsigned long port;
+	/*
+	 * The panic path: live WRPT first when set (policy=acpi), then one
+	 * iowrite8() per anchor: the learned WRPT target and/or the _CRS port.
+	 */
+	pvpanic_acpi_live_fn live;
+	unsigned int nr_anchors;
+	void __iomem *anchor[PVPANIC_MAX_ANCHORS];
 
-	/* Address-space handler state (learn mode records and swallows). */
-	bool handler_installed;
-	bool learning;
-	unsigned int nr_seen;
-	struct pvpanic_acpi_access seen[PVPANIC_LEARN_MAX];
+	struct mutex sys_off_lock;	/* serialises events_store */
+	struct sys_off_handler *sys_off;
 
+	/* debugfs <dev>/path: the path, what was learned, why. */
+	char path[48];
+	char learned[192];
+	char reason[128];
 	struct dentry *debugfs;
 };
 
-extern enum pvpanic_acpi_policy pvpanic_acpi_policy;
-
+/* core.c */
 int pvpanic_acpi_core_init(void);
 void pvpanic_acpi_core_exit(void);
 int pvpanic_acpi_add(struct pvpanic_acpi *pa);
-void pvpanic_acpi_report_panic(void);
+struct dentry *pvpanic_acpi_debugfs_dir(struct pvpanic_acpi *pa);
+extern const struct attribute_group *pvpanic_acpi_groups[];
+
+/* learn.c */
+struct pvpanic_acpi_node;
+
+/* What WRPT was seen to do, when it is exactly one byte write of Arg0. */
+struct pvpanic_acpi_recipe {
+	u8 space_id;			/* ACPI_ADR_SPACE_SYSTEM_IO or _MEMORY */
+	u64 address;
+};
+
+struct pvpanic_acpi_node *pvpanic_acpi_node_get(struct device *dev,
+						acpi_handle handle, bool hook);
+bool pvpanic_acpi_node_hooked(const struct pvpanic_acpi_node *node);
+bool pvpanic_acpi_node_test_and_set_reported(struct pvpanic_acpi_node *node);
+int pvpanic_acpi_learn(struct pvpanic_acpi_node *node, struct device *dev,
+		       struct pvpanic_acpi_recipe *recipe, char *why,
+		       size_t len);
+void pvpanic_acpi_nodes_release(void);
+acpi_status pvpanic_acpi_eval_wrpt(acpi_handle handle, u8 value);
 void pvpanic_acpi_aml_enter(void);
 void pvpanic_acpi_aml_exit(void);
-acpi_status pvpanic_acpi_eval_wrpt(acpi_handle handle, u8 value);
-void pvpanic_acpi_path_name(const struct pvpanic_acpi *pa, char *buf,
-			    size_t len);
-
-extern const struct attribute_group *pvpanic_acpi_groups[];
+bool pvpanic_acpi_aml_try_enter(void);
 
 #endif /* PVPANIC_ACPI_H */
