@@ -1,22 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * SSDT for pvpanic_sim: a QEMU0001 (pvpanic) device whose RDPT/WRPT reach
- * the pvpanic_sim module through an OperationRegion in the OEM address
- * space 0x80, which only that module serves.
+ * SSDT for pvpanic_sim: a QEMU0001 (pvpanic) device in one of several
+ * firmware shapes.  host-module/Kbuild compiles this file once per variant
+ * with "iasl -D VARIANT_<name>"; without a VARIANT_* symbol the result is
+ * the default table.
  *
- * One source, several tables: host-module/Kbuild compiles it once per
- * variant with "iasl -D VARIANT_<name>".  Without a VARIANT_* symbol the
- * result is the default table.
- *
- * OEM space 0x80 layout (byte registers, see host-module/model.c):
+ * The model's own variants reach pvpanic_sim through an OperationRegion in
+ * the OEM address space 0x80, which only that module serves (byte
+ * registers, see host-module/model.c):
  *   0x00  pvpanic port of device 0 (read: capability, write: event)
  *   0x08  scratch register of device 0 (read/write memory, no effect)
  *   0x0f  failing register of device 0 (every access fails: AE_ERROR)
  *   0x10  pvpanic port of device 1 (two_devices only)
- *   0x18  scratch register of device 1, 0x1f failing register of device 1
+ * Their _CRS names I/O port 0x538 (device 1: 0x539), which nothing serves.
  *
- * The device's _CRS names I/O port 0x538 (device 1: 0x539); nothing serves
- * those ports, the module only sees what RDPT/WRPT do.
+ * The io_* and mem variants are firmware shapes other than QEMU's, aimed
+ * at QEMU's own pvpanic device (-device pvpanic at port 0x505, or
+ * -device pvpanic-pci for mem): the events they cause reach QEMU.
+ *
+ * Every table also holds \_SB.PVBZ (Arg0): a method that stays inside the
+ * interpreter for Arg0 x 100 us, for tests of a panic while another CPU
+ * runs AML.
  */
 
 /* default: the device as QEMU builds it, but its register in OEM space */
@@ -31,8 +35,51 @@
 /* no_crs: _CRS is missing */
 /* two_devices: two QEMU0001 devices (_UID 0 and 1), each its own port */
 /* multi_store: WRPT stores Arg0 to a scratch register, then to the port */
+/* io_parent: QEMU's port, but its OperationRegion is declared in \_SB */
+/* io_debug_real: WRPT writes a debug port 0x5a8 declared in the device,
+ *   then QEMU's port 0x505 declared in \_SB; _CRS names 0x505 */
+/* io_stale_crs: WRPT writes QEMU's port 0x505; _CRS names 0x5a8 */
+/* io_read_first: WRPT reads QEMU's port, then writes it */
+/* io_rdpt_big: QEMU's port in the device, but RDPT returns 0x1ff */
+/* mem: WRPT writes SystemMemory: the register of QEMU's pvpanic-pci,
+ *   whose BAR address pvpanic_sim patches in at load; no _CRS */
 
-/* Variants that replace the usual RDPT / WRPT body */
+/*
+ * What each variant changes.  iasl's preprocessor has #ifdef, #ifndef and
+ * #else but no defined() or #elif: each variant sets the features it uses.
+ */
+#ifdef VARIANT_io_parent
+#define QEMU_TARGET
+#define PARENT_REGION
+#define CRS_0505
+#endif
+#ifdef VARIANT_io_debug_real
+#define QEMU_TARGET
+#define PARENT_REGION
+#define CRS_0505
+#define DEBUG_PORT
+#endif
+#ifdef VARIANT_io_stale_crs
+#define QEMU_TARGET
+#define DEVICE_REGION
+#define CRS_05A8
+#endif
+#ifdef VARIANT_io_read_first
+#define QEMU_TARGET
+#define DEVICE_REGION
+#define CRS_0505
+#define READ_FIRST
+#endif
+#ifdef VARIANT_io_rdpt_big
+#define QEMU_TARGET
+#define DEVICE_REGION
+#define CRS_0505
+#define RDPT_OR_0100
+#endif
+#ifdef VARIANT_mem
+#define QEMU_TARGET
+#define MEMORY_REGION
+#endif
 #ifdef VARIANT_rdpt_string
 #define RDPT_SPECIAL
 #endif
@@ -56,6 +103,95 @@ DefinitionBlock ("", "SSDT", 2, "PVPSIM", "PVPANIC", 0x00000001)
 {
     Scope (\_SB)
     {
+        Method (PVBZ, 1, NotSerialized)
+        {
+            Local0 = Zero
+            While (Local0 < Arg0)
+            {
+                Stall (100)
+                Local0++
+            }
+        }
+
+#ifdef QEMU_TARGET
+#ifdef PARENT_REGION
+        OperationRegion (PPOR, SystemIO, 0x0505, One)
+        Field (PPOR, ByteAcc, NoLock, Preserve)
+        {
+            PPPT, 8
+        }
+#endif
+
+        Device (PEVT)
+        {
+            Name (_HID, "QEMU0001")
+            Name (_STA, 0x0B)
+#ifdef CRS_0505
+            Name (_CRS, ResourceTemplate ()
+            {
+                IO (Decode16, 0x0505, 0x0505, 0x01, 0x01)
+            })
+#endif
+#ifdef CRS_05A8
+            Name (_CRS, ResourceTemplate ()
+            {
+                IO (Decode16, 0x05A8, 0x05A8, 0x01, 0x01)
+            })
+#endif
+#ifdef DEVICE_REGION
+            OperationRegion (PEOR, SystemIO, 0x0505, One)
+            Field (PEOR, ByteAcc, NoLock, Preserve)
+            {
+                PEPT, 8
+            }
+#endif
+#ifdef DEBUG_PORT
+            OperationRegion (DBGR, SystemIO, 0x05A8, One)
+            Field (DBGR, ByteAcc, NoLock, Preserve)
+            {
+                DBGP, 8
+            }
+#endif
+#ifdef MEMORY_REGION
+            /* 0x5056504D454D0000 is replaced by the BAR address at load. */
+            OperationRegion (PEMR, SystemMemory, 0x5056504D454D0000, One)
+            Field (PEMR, ByteAcc, NoLock, Preserve)
+            {
+                PEPT, 8
+            }
+#endif
+
+            Method (RDPT, 0, NotSerialized)
+            {
+#ifdef PARENT_REGION
+                Local0 = PPPT
+#else
+                Local0 = PEPT
+#endif
+#ifdef RDPT_OR_0100
+                Local0 |= 0x0100
+#endif
+                Return (Local0)
+            }
+
+            Method (WRPT, 1, NotSerialized)
+            {
+#ifdef DEBUG_PORT
+                DBGP = Arg0
+#endif
+#ifdef PARENT_REGION
+                PPPT = Arg0
+#else
+#ifdef READ_FIRST
+                Local0 = PEPT
+                PEPT = (Arg0 | (Local0 & Zero))
+#else
+                PEPT = Arg0
+#endif
+#endif
+            }
+        }
+#else /* the model's own variants, in OEM space */
         Device (PEVT)
         {
             Name (_HID, "QEMU0001")
@@ -156,5 +292,6 @@ DefinitionBlock ("", "SSDT", 2, "PVPSIM", "PVPANIC", 0x00000001)
             }
         }
 #endif
+#endif /* QEMU_TARGET */
     }
 }

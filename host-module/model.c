@@ -19,6 +19,7 @@
 #include <linux/irq_work.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -45,7 +46,7 @@
 
 static char *variant = "default";
 module_param(variant, charp, 0444);
-MODULE_PARM_DESC(variant, "SSDT variant to load (default, no_rdpt, rdpt_string, rdpt_buffer, rdpt_big, rdpt_fail, no_wrpt, wrpt_fail, sta0, no_crs, two_devices, multi_store)");
+MODULE_PARM_DESC(variant, "SSDT variant to load (default, no_rdpt, rdpt_string, rdpt_buffer, rdpt_big, rdpt_fail, no_wrpt, wrpt_fail, sta0, no_crs, two_devices, multi_store; aimed at QEMU's device: io_parent, io_debug_real, io_stale_crs, io_read_first, io_rdpt_big, mem)");
 
 static uint capability = PVPANIC_PANICKED | PVPANIC_CRASH_LOADED;
 module_param(capability, uint, 0444);
@@ -589,9 +590,52 @@ static void pvp_debugfs_init(void)
 				   &pvp_dbg_hold_fops);
 	debugfs_create_file_unsafe("pending", 0400, pvp_debugfs, NULL,
 				   &pvp_dbg_pending_fops);
+	pvpanic_sim_amltest_init(pvp_debugfs);
 }
 
 /* The SSDT and the devices the kernel enumerates from it. */
+
+/*
+ * The mem variant's SystemMemory region is QEMU's pvpanic-pci register:
+ * put the BAR's address in place of the placeholder, and fix the checksum.
+ */
+#define PVP_MEM_PLACEHOLDER	0x5056504d454d0000ULL
+
+static int pvp_patch_mem(struct acpi_table_header *table)
+{
+	__le64 want = cpu_to_le64(PVP_MEM_PLACEHOLDER), bar;
+	struct pci_dev *pdev;
+	u8 *p = (u8 *)table, sum = 0;
+	resource_size_t start;
+	u32 i;
+
+	pdev = pci_get_device(PCI_VENDOR_ID_REDHAT, 0x0011, NULL);
+	if (!pdev) {
+		pr_err("variant mem needs QEMU's -device pvpanic-pci\n");
+		return -ENODEV;
+	}
+	start = pci_resource_start(pdev, 0);
+	pci_dev_put(pdev);
+	if (!start) {
+		pr_err("variant mem: pvpanic-pci has no BAR 0\n");
+		return -ENODEV;
+	}
+	bar = cpu_to_le64(start);
+	for (i = 0; i + sizeof(want) <= table->length; i++) {
+		if (memcmp(p + i, &want, sizeof(want)))
+			continue;
+		memcpy(p + i, &bar, sizeof(bar));
+		table->checksum = 0;
+		for (i = 0; i < table->length; i++)
+			sum += p[i];
+		table->checksum = -sum;
+		pr_info("variant mem: register at pvpanic-pci BAR 0, %pa\n",
+			&start);
+		return 0;
+	}
+	pr_err("variant mem: no address placeholder in the table\n");
+	return -EINVAL;
+}
 
 static int pvp_load_table(void)
 {
@@ -610,6 +654,14 @@ static int pvp_load_table(void)
 	copy = kmemdup(pvp_table->aml, pvp_table->len, GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;
+	if (!strcmp(pvp_table->name, "mem")) {
+		int ret = pvp_patch_mem(copy);
+
+		if (ret) {
+			kfree(copy);
+			return ret;
+		}
+	}
 
 	status = acpi_load_table(copy, &pvp_table_index);
 	if (ACPI_FAILURE(status)) {
@@ -787,6 +839,7 @@ static void __exit pvp_exit(void)
 {
 	WRITE_ONCE(pvp_closing, true);
 	debugfs_remove_recursive(pvp_debugfs);
+	pvpanic_sim_amltest_exit();
 	pvp_unload_table();
 	acpi_remove_address_space_handler(ACPI_ROOT_OBJECT, PVP_SPACE_ID,
 					  pvp_region_handler);

@@ -8,6 +8,8 @@
 
 #include <linux/types.h>
 #include <linux/netlink.h>
+
+struct dentry;
 #include <uapi/linux/pvpanic_sim.h>
 
 #define PVPANIC_SIM_NO_DEVICE	U32_MAX
@@ -45,6 +47,10 @@ void pvpanic_sim_set_config(const u32 *capability, const u32 *panic_action);
 void pvpanic_sim_stop(void);
 int pvpanic_sim_cont(struct netlink_ext_ack *extack);
 void pvpanic_sim_system_reset(void);
+
+/* Test helpers (amltest.c): debugfs eval and aml_busy. */
+void pvpanic_sim_amltest_init(struct dentry *dir);
+void pvpanic_sim_amltest_exit(void);
 
 /* Netlink (netlink.c). */
 int pvpanic_sim_nl_init(void);
