@@ -29,7 +29,7 @@ tools/vm/run-vm.py --kver "$KVER" --timeout 180 --allow-panic \
 	insmod guest-driver/pvpanic_acpi.ko || exit 1
 	for d in /sys/bus/platform/drivers/pvpanic_acpi/QEMU0001:*; do
 		echo "bound ${d##*/}: capability=$(cat $d/capability) events=$(cat $d/events)"
-		echo "panic path: $(cat /sys/kernel/debug/pvpanic_acpi/${d##*/}/path 2>/dev/null)"
+		sed "s/^/  /" /sys/kernel/debug/pvpanic_acpi/${d##*/}/path
 	done
 	echo "panicking the guest for real (echo c > /proc/sysrq-trigger)"
 	echo c > /proc/sysrq-trigger'

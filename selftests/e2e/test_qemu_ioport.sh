@@ -12,16 +12,16 @@ pstr=$(printf '%04x' $((port)))
 guest=$(cat <<GUEST
 set -e
 d=$DBG/QEMU0001:00
-want() { [ "\$(cat \$1)" = "\$2" ] || { echo "FAIL: \$1 is '\$(cat \$1)', want '\$2'"; exit 1; }; }
+want() { [ "\$(head -n1 \$1)" = "\$2" ] || { echo "FAIL: \$1 is '\$(cat \$1)', want '\$2'"; exit 1; }; }
 owners=\$(grep -i '^ *$pstr-' /proc/ioports || true)
 [ "\$owners" = "  $pstr-$pstr : QEMU0001:00" ] || { echo "FAIL: port $port in /proc/ioports: '\$owners'"; grep -i "^ *0[4-6]" /proc/ioports; exit 1; }
 $(load_drv_cmd)
 want \$d/path "replay io $port 8"
-echo 1 > $DBG/trigger; sleep 0.5
+echo panic > $DBG/trigger; sleep 0.5
 rmmod pvpanic_acpi
 $(load_drv_cmd policy=io)
 want \$d/path "port $port"
-echo 1 > $DBG/trigger; sleep 0.5
+echo panic > $DBG/trigger; sleep 0.5
 rmmod pvpanic_acpi
 echo done
 GUEST
@@ -39,7 +39,7 @@ set -e
 s=/sys/bus/platform/devices/QEMU0001:00
 $(load_drv_cmd)
 [ "\$(cat \$s/capability)" = 2 ] || { echo "FAIL: capability \$(cat \$s/capability)"; exit 1; }
-echo 1 > $DBG/trigger; sleep 0.5
+echo panic > $DBG/trigger; sleep 0.5
 echo 2 > $DBG/QEMU0001:00/wrpt; sleep 0.5
 rmmod pvpanic_acpi
 echo done

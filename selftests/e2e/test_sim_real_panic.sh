@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # A real panic against the emulated device: pvpanic_acpi's notifier runs
-# WRPT live (the model's OEM space cannot be replayed), pvpanic_sim decodes
+# WRPT live (policy=acpi: the model's OEM space is reached only through
+# the AML, and no other CPU is inside the interpreter), pvpanic_sim decodes
 # the write in panic context and prints one line per event on the console,
 # where a harness reading the serial port sees them. PVP_PANIC_REPEAT=N
 # boots N guests in a row (make check: 1).
@@ -12,7 +13,7 @@ n=${PVP_PANIC_REPEAT:-1}
 seen=0
 for i in $(seq "$n"); do
 	vm "sim-panic-$i" --allow-panic -- \
-		"set -e; insmod $SIM_KO panic_action=pause; $(load_drv_cmd); echo ready > \$PVP_OUT/ready; echo c > /proc/sysrq-trigger" ||
+		"set -e; insmod $SIM_KO panic_action=pause; $(load_drv_cmd policy=acpi); echo ready > \$PVP_OUT/ready; echo c > /proc/sysrq-trigger" ||
 		die "sim-panic-$i: run-vm failed"
 	[ -e "$E2E_TMP/sim-panic-$i.out/ready" ] || die "sim-panic-$i: modules did not load"
 	c=$E2E_TMP/sim-panic-$i.console

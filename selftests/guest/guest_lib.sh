@@ -62,7 +62,13 @@ reload() {
 bound() { [ -e "$DRV/$1" ]; }
 # Reads without exec: every fork+exec costs a lot under TCG over 9p.
 sysfs() { echo "$(<"/sys/bus/platform/devices/$1/$2")"; }
-path_of() { echo "$(<"$DBG/$1/path")"; }
+# The first line of debugfs <dev>/path: what the panic path writes.
+path_of() {
+	local l
+
+	read -r l <"$DBG/$1/path"
+	echo "$l"
+}
 
 # Events from the model, one per line, as "EVENT:action@device".
 monitor_start() {
@@ -120,7 +126,13 @@ expect_after() {
 	[ "$got" = "$want" ] || die "after '$cmd': events '$got', want '$want'"
 }
 
-trigger() { echo 1 >"$DBG/trigger"; }
+trigger() { echo panic >"$DBG/trigger"; }
+trigger_shutdown() { echo shutdown >"$DBG/trigger"; }
+
+# The model's OEM space is reached only by live WRPT: tests that need the
+# model to see the panic path's events bind with policy=acpi.
+LIVE=policy=acpi
+PORT_LIVE="live + port 0x538"
 
 # write_fails FILE VALUE: writing VALUE (one write) must fail with EINVAL.
 write_fails() {

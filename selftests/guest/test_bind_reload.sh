@@ -1,14 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Unbind, rebind and module reload: the address-space handler is removed on
-# unbind and installed again on bind, RDPT/WRPT keep working, an unbound
-# device is told nothing, the model can go away under a bound driver, and
-# bad module parameters fail the load and leave nothing behind.
+# Unbind, rebind and module reload: RDPT/WRPT keep working, an unbound
+# device is told nothing, the policy parameter takes effect at the next
+# bind, the model can go away under a bound driver, and bad module
+# parameters fail the load (or the write) and leave everything as it was.
 . "$(dirname "$0")/guest_lib.sh"
 
 p=GUEST_PANICKED:run@0
 sim_load panic_action=none
-drv_load
+drv_load $LIVE
 bound $DEV0 || die "not bound"
 expect_after "$p" trigger
 for i in 1 2 3; do
@@ -18,7 +18,7 @@ for i in 1 2 3; do
 	expect_after "" trigger
 	echo $DEV0 >$DRV/bind || die "rebind $i failed"
 	expect_eq "rdpt after rebind $i" "$(<$DBG/$DEV0/rdpt)" 0x03
-	expect_eq "path after rebind $i" "$(path_of $DEV0)" live
+	expect_eq "path after rebind $i" "$(path_of $DEV0)" "$PORT_LIVE"
 	expect_after "$p" trigger
 	expect_after "" sh -c "echo 0 > $DBG/$DEV0/wrpt"
 	expect_after "GUEST_CRASHLOADED:run@0" sh -c "echo 2 > $DBG/$DEV0/wrpt"
@@ -26,7 +26,7 @@ done
 for i in 1 2 3; do
 	unload_mod pvpanic_acpi
 	expect_after "" sh -c "echo 1 > /dev/null"
-	drv_load
+	drv_load $LIVE
 	bound $DEV0 || die "not bound after reload $i"
 	expect_after "$p" trigger
 done
@@ -61,4 +61,19 @@ bad_param kdump_report=maybe "invalid for parameter \`kdump_report'"
 drv_load policy=io
 bound $DEV0 || die "not bound after the refused loads"
 expect_eq "path after the refused loads" "$(path_of $DEV0)" "port 0x538"
+
+# policy is writable: a bad value is refused and changes nothing; a good
+# one takes effect at the next bind only.
+P=/sys/module/pvpanic_acpi/parameters/policy
+expect_eq "policy" "$(<$P)" io
+for bad in bogus AUTO $'\n' "acpi io"; do
+	write_fails $P "$bad"
+	expect_eq "policy after '$bad'" "$(<$P)" io
+done
+echo acpi >$P
+expect_eq "path before the rebind" "$(path_of $DEV0)" "port 0x538"
+echo $DEV0 >$DRV/unbind
+echo $DEV0 >$DRV/bind || die "rebind with policy=acpi"
+expect_eq "path after the rebind" "$(path_of $DEV0)" "$PORT_LIVE"
+expect_after "$p" trigger
 echo "ok"

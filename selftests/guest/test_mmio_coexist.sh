@@ -12,7 +12,7 @@ sim_load panic_action=none
 loop_until "[ -e $MMIO/$DEV0 ]" || die "pvpanic-mmio did not bind the model's device"
 
 dmesg_mark
-drv_load
+drv_load $LIVE
 bound $DEV0 && die "bound although pvpanic-mmio holds the device"
 dmesg_since | grep -q "$DEV0: bound to pvpanic-mmio, not pvpanic_acpi: unbind it" ||
 	die "no log line naming pvpanic-mmio"
