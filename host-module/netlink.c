@@ -2,25 +2,17 @@
 /*
  * pvpanic_sim generic netlink family: QMP's query-status, stop, cont,
  * system_reset and the panic action, plus the "events" multicast group.
- * Described by include/uapi/linux/pvpanic_sim.yaml.
+ * Described by include/uapi/linux/pvpanic_sim.yaml; its policies and ops
+ * are generated from it into genl.[ch] (scripts/ynl-gen.sh).
  */
 
 #include <linux/capability.h>
 #include <net/genetlink.h>
 
 #include "pvpanic_sim.h"
+#include "genl.h"
 
 static struct genl_family pvp_nl_family;
-
-static const struct nla_policy pvp_set_config_policy[PVPANIC_SIM_A_MAX + 1] = {
-	[PVPANIC_SIM_A_CAPABILITY] = NLA_POLICY_MAX(NLA_U32, 0xff),
-	[PVPANIC_SIM_A_PANIC_ACTION] =
-		NLA_POLICY_MAX(NLA_U32, PVPANIC_SIM_PANIC_ACTION_MAX),
-};
-
-/* Commands without attributes: any attribute is refused (strict). */
-static const struct nla_policy pvp_empty_policy[PVPANIC_SIM_A_MAX + 1] = {
-};
 
 static struct sk_buff *pvp_nl_reply_new(struct genl_info *info, u8 cmd,
 					void **hdr)
@@ -41,7 +33,7 @@ err:
 	return NULL;
 }
 
-static int pvp_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
+int pvpanic_sim_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pvpanic_sim_status st;
 	struct sk_buff *msg;
@@ -62,7 +54,7 @@ static int pvp_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-static int pvp_nl_get_config_doit(struct sk_buff *skb, struct genl_info *info)
+int pvpanic_sim_nl_get_config_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pvpanic_sim_config cfg;
 	struct sk_buff *msg;
@@ -86,7 +78,7 @@ static int pvp_nl_get_config_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-static int pvp_nl_set_config_doit(struct sk_buff *skb, struct genl_info *info)
+int pvpanic_sim_nl_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *cap_attr = info->attrs[PVPANIC_SIM_A_CAPABILITY];
 	struct nlattr *act_attr = info->attrs[PVPANIC_SIM_A_PANIC_ACTION];
@@ -105,85 +97,33 @@ static int pvp_nl_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static int pvp_nl_stop_doit(struct sk_buff *skb, struct genl_info *info)
+int pvpanic_sim_nl_stop_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	pvpanic_sim_stop();
 	return 0;
 }
 
-static int pvp_nl_cont_doit(struct sk_buff *skb, struct genl_info *info)
+int pvpanic_sim_nl_cont_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return pvpanic_sim_cont(info->extack);
 }
 
-static int pvp_nl_system_reset_doit(struct sk_buff *skb,
-				    struct genl_info *info)
+int pvpanic_sim_nl_system_reset_doit(struct sk_buff *skb,
+				     struct genl_info *info)
 {
 	pvpanic_sim_system_reset();
 	return 0;
 }
 
-static const struct genl_ops pvp_nl_ops[] = {
-	{
-		.cmd = PVPANIC_SIM_CMD_GET_STATUS,
-		.doit = pvp_nl_get_status_doit,
-		.policy = pvp_empty_policy,
-		.maxattr = PVPANIC_SIM_A_MAX,
-	},
-	{
-		.cmd = PVPANIC_SIM_CMD_GET_CONFIG,
-		.doit = pvp_nl_get_config_doit,
-		.policy = pvp_empty_policy,
-		.maxattr = PVPANIC_SIM_A_MAX,
-	},
-	{
-		.cmd = PVPANIC_SIM_CMD_SET_CONFIG,
-		.doit = pvp_nl_set_config_doit,
-		.policy = pvp_set_config_policy,
-		.maxattr = PVPANIC_SIM_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = PVPANIC_SIM_CMD_STOP,
-		.doit = pvp_nl_stop_doit,
-		.policy = pvp_empty_policy,
-		.maxattr = PVPANIC_SIM_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = PVPANIC_SIM_CMD_CONT,
-		.doit = pvp_nl_cont_doit,
-		.policy = pvp_empty_policy,
-		.maxattr = PVPANIC_SIM_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = PVPANIC_SIM_CMD_SYSTEM_RESET,
-		.doit = pvp_nl_system_reset_doit,
-		.policy = pvp_empty_policy,
-		.maxattr = PVPANIC_SIM_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-};
-
-enum pvp_nl_mcgrp {
-	PVP_NL_MCGRP_EVENTS,
-};
-
-#ifndef GENL_MCAST_CAP_NET_ADMIN
-/* Kernels without per-group capability flags: check on bind. */
-static int pvp_nl_mcast_bind(struct net *net, int group)
-{
-	return ns_capable(net->user_ns, CAP_NET_ADMIN) ? 0 : -EPERM;
-}
-#endif
-
+/*
+ * The family and its groups stay here: ynl-gen-c.py emits no struct
+ * genl_family for genetlink-legacy, and its group table (static in genl.c)
+ * has no .flags.  Binding to "events" needs CAP_NET_ADMIN.
+ */
 static const struct genl_multicast_group pvp_nl_mcgrps[] = {
-	[PVP_NL_MCGRP_EVENTS] = {
+	[PVPANIC_SIM_NLGRP_EVENTS] = {
 		.name = PVPANIC_SIM_MCGRP_EVENTS,
-#ifdef GENL_MCAST_CAP_NET_ADMIN
 		.flags = GENL_MCAST_CAP_NET_ADMIN,
-#endif
 	},
 };
 
@@ -191,20 +131,17 @@ static struct genl_family pvp_nl_family __ro_after_init = {
 	.name = PVPANIC_SIM_FAMILY_NAME,
 	.version = PVPANIC_SIM_FAMILY_VERSION,
 	.module = THIS_MODULE,
-	.ops = pvp_nl_ops,
-	.n_ops = ARRAY_SIZE(pvp_nl_ops),
-	.resv_start_op = PVPANIC_SIM_CMD_MAX + 1,
+	.ops = pvpanic_sim_nl_ops,
+	.n_ops = ARRAY_SIZE(pvpanic_sim_nl_ops),
+	/* .resv_start_op 0: header checks and policies on every command */
 	.mcgrps = pvp_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(pvp_nl_mcgrps),
-#ifndef GENL_MCAST_CAP_NET_ADMIN
-	.mcast_bind = pvp_nl_mcast_bind,
-#endif
 };
 
 bool pvpanic_sim_nl_has_listeners(void)
 {
 	return genl_has_listeners(&pvp_nl_family, &init_net,
-				  PVP_NL_MCGRP_EVENTS);
+				  PVPANIC_SIM_NLGRP_EVENTS);
 }
 
 /* Every attribute an event may carry (see pvpanic_sim_nl_send_event). */
@@ -268,7 +205,7 @@ void pvpanic_sim_nl_send_event(const struct pvpanic_sim_event_rec *ev)
 		goto err;
 
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast(&pvp_nl_family, msg, 0, PVP_NL_MCGRP_EVENTS,
+	genlmsg_multicast(&pvp_nl_family, msg, 0, PVPANIC_SIM_NLGRP_EVENTS,
 			  GFP_KERNEL);
 	return;
 err:

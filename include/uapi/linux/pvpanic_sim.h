@@ -1,18 +1,17 @@
-/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
-/*
- * Generic netlink API of pvpanic_sim, the in-kernel model of QEMU's pvpanic
- * device.  Kept in sync by hand with pvpanic_sim.yaml (the YNL spec next to
- * this file).  Enumerations mirror QEMU's QMP schema (qapi/run-state.json)
- * value by value, in QMP order.
- */
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	include/uapi/linux/pvpanic_sim.yaml */
+/* YNL-GEN uapi header */
+
 #ifndef _UAPI_LINUX_PVPANIC_SIM_H
 #define _UAPI_LINUX_PVPANIC_SIM_H
 
 #define PVPANIC_SIM_FAMILY_NAME		"pvpanic_sim"
 #define PVPANIC_SIM_FAMILY_VERSION	1
-#define PVPANIC_SIM_MCGRP_EVENTS	"events"
 
-/* QMP RunState */
+/**
+ * enum pvpanic_sim_run_state - QMP RunState, in QMP order.
+ */
 enum pvpanic_sim_run_state {
 	PVPANIC_SIM_RUN_STATE_DEBUG,
 	PVPANIC_SIM_RUN_STATE_INMIGRATE,
@@ -37,7 +36,10 @@ enum pvpanic_sim_run_state {
 	PVPANIC_SIM_RUN_STATE_MAX = (__PVPANIC_SIM_RUN_STATE_MAX - 1)
 };
 
-/* QMP GuestPanicAction: the "action" of GUEST_PANICKED/GUEST_CRASHLOADED */
+/**
+ * enum pvpanic_sim_guest_panic_action - QMP GuestPanicAction, the action of
+ *   GUEST_PANICKED/GUEST_CRASHLOADED.
+ */
 enum pvpanic_sim_guest_panic_action {
 	PVPANIC_SIM_GUEST_PANIC_ACTION_PAUSE,
 	PVPANIC_SIM_GUEST_PANIC_ACTION_POWEROFF,
@@ -48,7 +50,10 @@ enum pvpanic_sim_guest_panic_action {
 	PVPANIC_SIM_GUEST_PANIC_ACTION_MAX = (__PVPANIC_SIM_GUEST_PANIC_ACTION_MAX - 1)
 };
 
-/* QMP ShutdownCause: the "reason" of SHUTDOWN and RESET */
+/**
+ * enum pvpanic_sim_shutdown_cause - QMP ShutdownCause, the reason of SHUTDOWN
+ *   and RESET.
+ */
 enum pvpanic_sim_shutdown_cause {
 	PVPANIC_SIM_SHUTDOWN_CAUSE_NONE,
 	PVPANIC_SIM_SHUTDOWN_CAUSE_HOST_ERROR,
@@ -66,7 +71,10 @@ enum pvpanic_sim_shutdown_cause {
 	PVPANIC_SIM_SHUTDOWN_CAUSE_MAX = (__PVPANIC_SIM_SHUTDOWN_CAUSE_MAX - 1)
 };
 
-/* QMP PanicAction (-action panic=..., set-action) */
+/**
+ * enum pvpanic_sim_panic_action - QMP PanicAction (-action panic=,
+ *   set-action).
+ */
 enum pvpanic_sim_panic_action {
 	PVPANIC_SIM_PANIC_ACTION_PAUSE,
 	PVPANIC_SIM_PANIC_ACTION_SHUTDOWN,
@@ -78,7 +86,9 @@ enum pvpanic_sim_panic_action {
 	PVPANIC_SIM_PANIC_ACTION_MAX = (__PVPANIC_SIM_PANIC_ACTION_MAX - 1)
 };
 
-/* QMP events the model emits */
+/**
+ * enum pvpanic_sim_event - The QMP events the model emits.
+ */
 enum pvpanic_sim_event {
 	PVPANIC_SIM_EVENT_GUEST_PANICKED,
 	PVPANIC_SIM_EVENT_GUEST_CRASHLOADED,
@@ -93,41 +103,39 @@ enum pvpanic_sim_event {
 };
 
 enum {
-	PVPANIC_SIM_A_UNSPEC,
-	PVPANIC_SIM_A_STATUS,		/* u32, enum pvpanic_sim_run_state */
-	PVPANIC_SIM_A_RUNNING,		/* u8, 0/1 */
-	PVPANIC_SIM_A_SINGLESTEP,	/* u8, always 0 */
-	PVPANIC_SIM_A_CAPABILITY,	/* u32, 0..255: what a read returns */
-	PVPANIC_SIM_A_PANIC_ACTION,	/* u32, enum pvpanic_sim_panic_action */
-	PVPANIC_SIM_A_EVENT,		/* u32, enum pvpanic_sim_event */
-	PVPANIC_SIM_A_ACTION,		/* u32, enum pvpanic_sim_guest_panic_action */
-	PVPANIC_SIM_A_GUEST,		/* u8, 0/1 (SHUTDOWN, RESET) */
-	PVPANIC_SIM_A_REASON,		/* u32, enum pvpanic_sim_shutdown_cause */
-	PVPANIC_SIM_A_VALUE,		/* u8, raw byte written to the port */
-	PVPANIC_SIM_A_DEVICE,		/* u32, device index (0, 1) */
-	PVPANIC_SIM_A_SEQ,		/* u64, event sequence number */
-	PVPANIC_SIM_A_TIMESTAMP,	/* u64, CLOCK_REALTIME in ns */
-	PVPANIC_SIM_A_LOST,		/* u64, events lost so far */
+	PVPANIC_SIM_A_STATUS = 1,
+	PVPANIC_SIM_A_RUNNING,
+	PVPANIC_SIM_A_SINGLESTEP,
+	PVPANIC_SIM_A_CAPABILITY,
+	PVPANIC_SIM_A_PANIC_ACTION,
+	PVPANIC_SIM_A_EVENT,
+	PVPANIC_SIM_A_ACTION,
+	PVPANIC_SIM_A_GUEST,
+	PVPANIC_SIM_A_REASON,
+	PVPANIC_SIM_A_VALUE,
+	PVPANIC_SIM_A_DEVICE,
+	PVPANIC_SIM_A_SEQ,
+	PVPANIC_SIM_A_TIMESTAMP,
+	PVPANIC_SIM_A_LOST,
 	PVPANIC_SIM_A_PAD,
 
-	/* private: */
 	__PVPANIC_SIM_A_MAX,
 	PVPANIC_SIM_A_MAX = (__PVPANIC_SIM_A_MAX - 1)
 };
 
 enum {
-	PVPANIC_SIM_CMD_UNSPEC,
-	PVPANIC_SIM_CMD_GET_STATUS,	/* query-status */
-	PVPANIC_SIM_CMD_GET_CONFIG,	/* capability, panic action, counters */
-	PVPANIC_SIM_CMD_SET_CONFIG,	/* capability and/or panic action */
-	PVPANIC_SIM_CMD_STOP,		/* QMP stop */
-	PVPANIC_SIM_CMD_CONT,		/* QMP cont */
-	PVPANIC_SIM_CMD_SYSTEM_RESET,	/* QMP system_reset */
-	PVPANIC_SIM_CMD_EVENT,		/* notification on "events" */
+	PVPANIC_SIM_CMD_GET_STATUS = 1,
+	PVPANIC_SIM_CMD_GET_CONFIG,
+	PVPANIC_SIM_CMD_SET_CONFIG,
+	PVPANIC_SIM_CMD_STOP,
+	PVPANIC_SIM_CMD_CONT,
+	PVPANIC_SIM_CMD_SYSTEM_RESET,
+	PVPANIC_SIM_CMD_EVENT,
 
-	/* private: */
 	__PVPANIC_SIM_CMD_MAX,
 	PVPANIC_SIM_CMD_MAX = (__PVPANIC_SIM_CMD_MAX - 1)
 };
+
+#define PVPANIC_SIM_MCGRP_EVENTS	"events"
 
 #endif /* _UAPI_LINUX_PVPANIC_SIM_H */

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvpanic_sim: an in-kernel model of QEMU's pvpanic device, for tests.
+ *
+ * It loads an SSDT describing a QEMU0001 device whose RDPT/WRPT reach an
+ * OperationRegion in an OEM address space that only this module serves;
+ * a write there is decoded as QEMU does and moves the QMP run state, and
+ * every event is published on the "events" group of the pvpanic_sim
+ * generic netlink family.  See pvpanic_sim.h for the files.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/acpi.h>
+#include <linux/module.h>
+#include <linux/string.h>
+
+#include "pvpanic_sim.h"
+#include <pvpanic_sim_names.h>
+
+#define PVP_RING_MIN		16
+#define PVP_RING_MAX		65536
+
+static char *variant = "default";
+module_param(variant, charp, 0444);
+MODULE_PARM_DESC(variant, "SSDT variant to load (default, no_rdpt, rdpt_string, rdpt_buffer, rdpt_big, rdpt_fail, no_wrpt, wrpt_fail, sta0, no_crs, two_devices, multi_store; aimed at QEMU's device: io_parent, io_debug_real, io_stale_crs, io_read_first, io_rdpt_big, mem)");
+
+static uint capability = 3;
+module_param(capability, uint, 0444);
+MODULE_PARM_DESC(capability, "Value a read of the port returns, 0..255 (QEMU's events property, default 3)");
+
+/*
+ * 1024, not fewer: under TCG the delivery work can wait tens of milliseconds
+ * for a CPU, and make bench saw a 64-entry ring overflow at 10k events/s.
+ */
+static uint ring_size = 1024;
+module_param(ring_size, uint, 0444);
+MODULE_PARM_DESC(ring_size, "Events held for delivery, 16..65536 (default 1024); more are counted lost");
+
+static char *panic_action = "shutdown";
+module_param(panic_action, charp, 0444);
+MODULE_PARM_DESC(panic_action, "Action on a guest panic: pause, shutdown (default), exit-failure, none");
+
+static int __init pvp_parse_params(void)
+{
+	unsigned int i;
+	int ret;
+
+	ret = pvpanic_sim_ssdt_select(variant);
+	if (ret)
+		return ret;
+	if (capability > 0xff) {
+		pr_err("capability=%u out of range 0..255\n", capability);
+		return -EINVAL;
+	}
+	pvpanic_sim_set_capability(capability);
+	if (ring_size < PVP_RING_MIN || ring_size > PVP_RING_MAX) {
+		pr_err("ring_size=%u out of range %u..%u\n", ring_size,
+		       PVP_RING_MIN, PVP_RING_MAX);
+		return -EINVAL;
+	}
+	for (i = 0; pvpanic_sim_panic_action_str(i); i++) {
+		if (!strcmp(panic_action, pvpanic_sim_panic_action_str(i))) {
+			pvpanic_sim_set_panic_action(i);
+			return 0;
+		}
+	}
+	pr_err("unknown panic_action=%s\n", panic_action);
+	return -EINVAL;
+}
+
+static int __init pvp_init(void)
+{
+	int ret;
+
+	if (acpi_disabled)
+		return -ENODEV;
+	ret = pvp_parse_params();
+	if (ret)
+		return ret;
+	ret = pvpanic_sim_events_init(ring_size);
+	if (ret)
+		return ret;
+	ret = pvpanic_sim_nl_init();
+	if (ret)
+		goto err_events;
+	ret = pvpanic_sim_port_init();
+	if (ret)
+		goto err_nl;
+	ret = pvpanic_sim_ssdt_load();
+	if (ret)
+		goto err_port;
+	pvpanic_sim_debugfs_init();
+	pr_info("loaded SSDT variant %s, capability %#x, panic action %s\n",
+		pvpanic_sim_ssdt_name(), capability, panic_action);
+	return 0;
+
+err_port:
+	pvpanic_sim_port_exit();
+err_nl:
+	pvpanic_sim_events_stop();
+	pvpanic_sim_nl_exit();
+err_events:
+	pvpanic_sim_events_exit();
+	return ret;
+}
+
+/* The devices first, then the table, then the handler their AML reaches. */
+static void __exit pvp_exit(void)
+{
+	pvpanic_sim_events_stop();
+	pvpanic_sim_debugfs_exit();
+	pvpanic_sim_ssdt_unload();
+	pvpanic_sim_port_exit();
+	pvpanic_sim_nl_exit();
+	pvpanic_sim_events_exit();
+}
+
+module_init(pvp_init);
+module_exit(pvp_exit);
+
+MODULE_DESCRIPTION("Model of QEMU's pvpanic device behind an ACPI OEM region");
+MODULE_LICENSE("GPL");
+MODULE_INFO(test, "Y");

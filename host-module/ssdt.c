@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvpanic_sim tables: the SSDT variants compiled from acpi/pvpanic-sim.asl
+ * (aml_tables.c, generated at build time), loaded into ACPICA, and the
+ * devices the kernel enumerates from them.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/acpi.h>
+#include <linux/delay.h>
+#include <linux/pci.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "aml_tables.h"
+#include "pvpanic_sim.h"
+
+#define PVP_MAX_DEVICES		2
+
+static const char *const pvp_device_paths[PVP_MAX_DEVICES] = {
+	"\\_SB.PEVT", "\\_SB.PEV1",
+};
+
+static const struct pvpanic_sim_table *pvp_table;
+static u32 pvp_table_index;
+static unsigned int pvp_nr_devices;
+
+int pvpanic_sim_ssdt_select(const char *variant)
+{
+	pvp_table = pvpanic_sim_find_table(variant);
+	if (!pvp_table) {
+		pr_err("unknown variant=%s\n", variant);
+		return -EINVAL;
+	}
+	pvp_nr_devices = strcmp(variant, "two_devices") ? 1 : 2;
+	return 0;
+}
+
+const char *pvpanic_sim_ssdt_name(void)
+{
+	return pvp_table->name;
+}
+
+unsigned int pvpanic_sim_nr_devices(void)
+{
+	return pvp_nr_devices;
+}
+
+const char *pvpanic_sim_device_path(unsigned int device)
+{
+	return device < pvp_nr_devices ? pvp_device_paths[device] : NULL;
+}
+
+/*
+ * The mem variant's SystemMemory region is QEMU's pvpanic-pci register:
+ * put the BAR's address in place of the placeholder, and fix the checksum.
+ */
+#define PVP_MEM_PLACEHOLDER	0x5056504d454d0000ULL
+
+static int pvp_patch_mem(struct acpi_table_header *table)
+{
+	__le64 want = cpu_to_le64(PVP_MEM_PLACEHOLDER), bar;
+	struct pci_dev *pdev;
+	u8 *p = (u8 *)table, sum = 0;
+	resource_size_t start;
+	u32 i;
+
+	pdev = pci_get_device(PCI_VENDOR_ID_REDHAT, 0x0011, NULL);
+	if (!pdev) {
+		pr_err("variant mem needs QEMU's -device pvpanic-pci\n");
+		return -ENODEV;
+	}
+	start = pci_resource_start(pdev, 0);
+	pci_dev_put(pdev);
+	if (!start) {
+		pr_err("variant mem: pvpanic-pci has no BAR 0\n");
+		return -ENODEV;
+	}
+	bar = cpu_to_le64(start);
+	for (i = 0; i + sizeof(want) <= table->length; i++) {
+		if (memcmp(p + i, &want, sizeof(want)))
+			continue;
+		memcpy(p + i, &bar, sizeof(bar));
+		table->checksum = 0;
+		for (i = 0; i < table->length; i++)
+			sum += p[i];
+		table->checksum = -sum;
+		pr_info("variant mem: register at pvpanic-pci BAR 0, %pa\n",
+			&start);
+		return 0;
+	}
+	pr_err("variant mem: no address placeholder in the table\n");
+	return -EINVAL;
+}
+
+int pvpanic_sim_ssdt_load(void)
+{
+	struct acpi_table_header *copy, *installed;
+	acpi_handle handle;
+	acpi_status status;
+	unsigned int i;
+
+	/*
+	 * ACPICA keeps a pointer to every table it ever installed (an
+	 * unloaded table stays in the root table list and is compared
+	 * against every later load), so the table must outlive this
+	 * module: give ACPICA a copy it can keep.  A reload of the same
+	 * variant reuses the copy already installed; ours is then freed.
+	 */
+	copy = kmemdup(pvp_table->aml, pvp_table->len, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	if (!strcmp(pvp_table->name, "mem")) {
+		int ret = pvp_patch_mem(copy);
+
+		if (ret) {
+			kfree(copy);
+			return ret;
+		}
+	}
+
+	status = acpi_load_table(copy, &pvp_table_index);
+	if (ACPI_FAILURE(status)) {
+		/* Possibly installed but not loaded: keep the copy. */
+		pr_err("cannot load SSDT variant %s: %s\n", pvp_table->name,
+		       acpi_format_exception(status));
+		return status == AE_ALREADY_EXISTS ? -EEXIST : -EIO;
+	}
+	if (ACPI_SUCCESS(acpi_get_table_by_index(pvp_table_index,
+						 &installed))) {
+		if (installed != copy)
+			kfree(copy);
+		acpi_put_table(installed);
+	}
+
+	/*
+	 * The kernel enumerates the new devices from a work item; scan them
+	 * now so that they exist when the module load returns.
+	 */
+	acpi_scan_lock_acquire();
+	for (i = 0; i < pvp_nr_devices; i++)
+		if (ACPI_SUCCESS(acpi_get_handle(NULL,
+						 (char *)pvp_device_paths[i],
+						 &handle)))
+			acpi_bus_scan(handle);
+	acpi_scan_lock_release();
+	return 0;
+}
+
+void pvpanic_sim_ssdt_unload(void)
+{
+	struct acpi_device *adevs[PVP_MAX_DEVICES] = { };
+	struct acpi_device *adev;
+	acpi_handle handle;
+	struct device *dev;
+	acpi_status status;
+	unsigned int i;
+	int tries;
+
+	/*
+	 * Unloading a table deletes its namespace nodes; the kernel drops the
+	 * ACPI device objects (and their platform devices) later from a work
+	 * item, while the node is already gone.  Remove the platform device
+	 * first, while drivers bound to it can still evaluate its methods, and
+	 * hold the scan lock so that no rescan enumerates it again.
+	 */
+	acpi_scan_lock_acquire();
+	for (i = 0; i < pvp_nr_devices; i++) {
+		if (ACPI_FAILURE(acpi_get_handle(NULL,
+						 (char *)pvp_device_paths[i],
+						 &handle)))
+			continue;
+		adev = acpi_fetch_acpi_dev(handle);
+		if (!adev)
+			continue;
+		adevs[i] = acpi_dev_get(adev);
+		dev = bus_find_device_by_acpi_dev(&platform_bus_type, adev);
+		if (dev) {
+			platform_device_unregister(to_platform_device(dev));
+			put_device(dev);
+		}
+		acpi_bus_trim(adev);
+	}
+	status = acpi_unload_table(pvp_table_index);
+	acpi_scan_lock_release();
+	if (ACPI_FAILURE(status))
+		pr_err("cannot unload SSDT: %s\n",
+		       acpi_format_exception(status));
+
+	/* Wait for the kernel to drop the ACPI device objects. */
+	for (i = 0; i < pvp_nr_devices; i++) {
+		if (!adevs[i])
+			continue;
+		for (tries = 0; tries < 250; tries++) {
+			if (!device_is_registered(&adevs[i]->dev))
+				break;
+			msleep(20);
+		}
+		if (device_is_registered(&adevs[i]->dev))
+			pr_warn("ACPI device %s still registered\n",
+				dev_name(&adevs[i]->dev));
+		acpi_dev_put(adevs[i]);
+	}
+}
