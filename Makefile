@@ -5,11 +5,13 @@
 #   make              modules, tool and selftests for KVER
 #   make run          boot a guest and show the whole thing working
 #   make check        static checks, then every test in guests; N passed, N failed
-#   make check-all    make check on each kernel of tools/kernels.txt
-#   make check-debug  make check on a KASAN/lockdep/kmemleak kernel
-#   make lint         W=1, sparse and checkpatch only
+#   make check-all    make check on each kernel of scripts/kernels.txt
+#   make check-debug  the kselftests on a KASAN/lockdep/kmemleak kernel
+#   make check-long   the long budgets: 1000 stress cycles, 20 real panics
+#   make lint         W=1, sparse, checkpatch, generated code up to date
+#   make ynl-gen      regenerate the netlink code from its YNL spec
 #   make bench        panic-path, probe and pipeline figures (out/bench-KVER)
-KVER ?= $(shell tools/kver.sh)
+KVER ?= $(shell scripts/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 export KVER
 
@@ -19,22 +21,22 @@ modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 tool:
-	$(MAKE) -C tools/monitor
+	$(MAKE) -C tools/pvpanic-monitor
 
 selftests:
 	$(MAKE) -C selftests
 
 deps:
-	tools/install-deps.sh $(KVER)
+	scripts/install-deps.sh $(KVER)
 
 lint:
-	tools/lint.sh
+	scripts/lint.sh
 
 check:
-	tools/check.sh
+	scripts/check.sh
 
 check-all:
-	@set -e; for k in $$(grep -v '^#' tools/kernels.txt); do \
+	@set -e; for k in $$(grep -v '^#' scripts/kernels.txt); do \
 		echo "=== make check KVER=$$k"; \
 		$(MAKE) --no-print-directory check KVER=$$k; \
 	done
@@ -42,26 +44,39 @@ check-all:
 # The kselftests on a KASAN/lockdep/kmemleak kernel built from
 # linux-source-6.1 (cached; the first build takes long, see the README).
 check-debug:
-	@set -e; k=$$(tools/debug-kernel/build.sh); \
-	PVP_E2E=0 PVP_TIMEOUT_SCALE=$${PVP_TIMEOUT_SCALE:-4} \
+	@set -e; k=$$(scripts/debug-kernel/build.sh); \
+	PVP_HOST_TARGETS= PVP_TIMEOUT_SCALE=$${PVP_TIMEOUT_SCALE:-4} \
 		$(MAKE) --no-print-directory check KVER=$$k
 
+# The long budgets, each a figure of Documentation/testing.md: the
+# lifecycle stress for 1000 cycles, the fuzzer for 10 minutes, 20 real
+# panics per QEMU action.
+check-long:
+	PVP_STRESS_CYCLES=$${PVP_STRESS_CYCLES:-1000} \
+	PVP_FUZZ_N=$${PVP_FUZZ_N:-10000000} PVP_FUZZ_SECONDS=$${PVP_FUZZ_SECONDS:-600} \
+	PVP_PANIC_REPEAT=$${PVP_PANIC_REPEAT:-5} PVP_TIMEOUT_SCALE=$${PVP_TIMEOUT_SCALE:-8} \
+	PVP_TARGETS="sim stress" PVP_TEST_PROGS="test_nl_fuzz test_lifecycle.sh test_real_panic.sh" \
+	PVP_HOST_TARGETS=qemu $(MAKE) --no-print-directory check
+
+ynl-gen:
+	scripts/ynl-gen.sh
+
 run:
-	tools/run-demo.sh
+	scripts/run-demo.sh
 
 bench:
-	tools/bench/bench.sh
+	scripts/bench/bench.sh
 
 modules_install:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	-$(MAKE) -C tools/monitor clean
+	-$(MAKE) -C tools/pvpanic-monitor clean
 	-$(MAKE) -C selftests clean
 
-.PHONY: all modules tool selftests deps lint check check-all check-debug run bench \
-	modules_install clean
+.PHONY: all modules tool selftests deps lint check check-all check-debug \
+	check-long ynl-gen run bench modules_install clean
 
 # make install / make uninstall (packaging). DESTDIR stages everything
 # under another root (absolute path; depmod is then left to the package's
@@ -84,9 +99,9 @@ install: modules tool
 		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(PVP_NOSIGN) modules_install
 	install -D -m 0644 guest-driver/pvpanic-acpi.conf \
 		$(PVP_DESTDIR)$(SYSCONFDIR)/modprobe.d/pvpanic-acpi.conf
-	install -D -m 0755 tools/monitor/pvpanic-monitor \
+	install -D -m 0755 tools/pvpanic-monitor/pvpanic-monitor \
 		$(PVP_DESTDIR)$(SBINDIR)/pvpanic-monitor
-	install -D -m 0644 tools/monitor/pvpanic-monitor.8 \
+	install -D -m 0644 tools/pvpanic-monitor/pvpanic-monitor.8 \
 		$(PVP_DESTDIR)$(MANDIR)/man8/pvpanic-monitor.8
 ifeq ($(DESTDIR),)
 	depmod -a $(KVER)
@@ -117,7 +132,7 @@ DKMS_SOURCE_TREE ?= /usr/src
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf 2>/dev/null)
 PVP_DKMS_SRC = $(PVP_DESTDIR)$(DKMS_SOURCE_TREE)/pvpanic-acpi-$(DKMS_VERSION)
 PVP_DKMS = $(DKMS) --sourcetree $(PVP_DESTDIR)$(DKMS_SOURCE_TREE) $(DKMS_FLAGS)
-PVP_DKMS_FILES = dkms.conf Kbuild $(wildcard acpi/*.asl include/uapi/linux/*.h \
+PVP_DKMS_FILES = dkms.conf Kbuild $(wildcard acpi/*.asl include/*.h include/uapi/linux/*.h \
 	guest-driver/Kbuild host-module/Kbuild host-module/*.sh) \
 	$(filter-out %.mod.c host-module/aml_tables.c, \
 		$(wildcard guest-driver/*.[ch] host-module/*.[ch]))
@@ -127,7 +142,7 @@ dkms-src:
 	for f in $(PVP_DKMS_FILES); do \
 		install -D -m 0644 $$f $(PVP_DKMS_SRC)/$$f || exit 1; \
 	done
-	install -m 0755 tools/dkms-pre-build.sh $(PVP_DKMS_SRC)/dkms-pre-build.sh
+	install -m 0755 scripts/dkms-pre-build.sh $(PVP_DKMS_SRC)/dkms-pre-build.sh
 
 dkms-install: dkms-src
 	$(PVP_DKMS) status -m pvpanic-acpi -v $(DKMS_VERSION) | grep -q . || \
@@ -144,9 +159,9 @@ dkms-uninstall:
 .PHONY: install uninstall dkms-src dkms-install dkms-uninstall
 
 # The kernel's ynl CLI and genetlink schemas, extracted once from Debian's
-# linux-source-6.12 into ~/.cache (the guest test selftests/guest/test_ynl.sh
+# linux-source-6.12 into ~/.cache (the guest test selftests/sim/test_ynl.sh
 # needs it extracted on the host before the guest boots).
 ynl-cache:
-	tools/ksrc.sh 6.12 >/dev/null
+	scripts/ksrc.sh 6.12 >/dev/null
 
 .PHONY: ynl-cache

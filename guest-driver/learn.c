@@ -468,8 +468,10 @@ int pvpanic_acpi_learn(struct pvpanic_acpi_node *node, struct device *dev,
 			return -EIO;
 		}
 		if (!nr) {
-			snprintf(why, len, "WRPT made no access this driver can see: its register is outside %s or in an address space other than SystemIO and SystemMemory",
-				 node->path);
+			snprintf(why, len, "%s %s %s",
+				 "WRPT made no access this driver can see: its register is outside",
+				 node->path,
+				 "or in an address space other than SystemIO and SystemMemory");
 			return -ENOENT;
 		}
 		if (!pvpanic_acpi_one_store(nr, seen, probes[i], &w) ||

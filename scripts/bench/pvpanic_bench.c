@@ -3,9 +3,10 @@
  * pvpanic_bench: the in-kernel clock of make bench (test use only; never
  * installed).  Root-only files under /sys/kernel/debug/pvpanic_bench/:
  *
- *   chain  write "N": call the panic notifiers of the pvpanic modules
- *          (ours, pvpanic_acpi, and upstream's, pvpanic) N times with
- *          interrupts off, as panic() calls them, so each bound device is
+ *   chain  write "N [MODULE]": call the panic notifiers of the pvpanic
+ *          modules (ours, pvpanic_acpi, and upstream's, pvpanic), or of
+ *          MODULE only, N times with interrupts off, as panic() calls
+ *          them, so each bound device is
  *          told through the driver's real panic path.  The chain's other
  *          notifiers are left out: one of them prints a console line.
  *   port   write "PORT N": N bare outb(1, PORT) with interrupts off, the
@@ -57,16 +58,20 @@ static DEFINE_MUTEX(bench_lock);
 static struct bench_result bench_last[BENCH_NR];
 static struct dentry *bench_dir;
 
-/* A panic notifier of module pvpanic or pvpanic_acpi? */
-static bool bench_is_pvpanic(struct notifier_block *nb)
+/* A panic notifier of module @mod ("" for pvpanic or pvpanic_acpi)? */
+static bool bench_is_pvpanic(struct notifier_block *nb, const char *mod)
 {
-	char sym[KSYM_SYMBOL_LEN];
+	char sym[KSYM_SYMBOL_LEN], want[MODULE_NAME_LEN + 4];
 
 	sprint_symbol(sym, (unsigned long)nb->notifier_call);
-	return strstr(sym, " [pvpanic]") || strstr(sym, " [pvpanic_acpi]");
+	if (!*mod)
+		return strstr(sym, " [pvpanic]") || strstr(sym, " [pvpanic_acpi]");
+	snprintf(want, sizeof(want), " [%s]", mod);
+	return strstr(sym, want);
 }
 
-static void bench_chain(unsigned int n, struct bench_result *r)
+static void bench_chain(unsigned int n, const char *mod,
+			struct bench_result *r)
 {
 	struct notifier_block *nb, *nbs[BENCH_MAX_NB];
 	unsigned int i, j, k = 0;
@@ -77,7 +82,7 @@ static void bench_chain(unsigned int n, struct bench_result *r)
 	rcu_read_lock();
 	for (nb = rcu_dereference(panic_notifier_list.head);
 	     nb && k < BENCH_MAX_NB; nb = rcu_dereference(nb->next))
-		if (bench_is_pvpanic(nb))
+		if (bench_is_pvpanic(nb, mod))
 			nbs[k++] = nb;
 	local_irq_save(flags);
 	t0 = ktime_get_ns();
@@ -156,7 +161,10 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 
 	switch (which) {
 	case BENCH_CHAIN:
-		if (kstrtouint(strim(buf), 0, &n) || !n || n > BENCH_MAX_CALLS)
+		/* "N [MODULE]": only that module's notifiers */
+		path[0] = '\0';
+		if (sscanf(buf, "%u %63s", &n, path) < 1 || !n ||
+		    n > BENCH_MAX_CALLS)
 			return -EINVAL;
 		break;
 	case BENCH_PORT:
@@ -174,7 +182,7 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	mutex_lock(&bench_lock);
 	switch (which) {
 	case BENCH_CHAIN:
-		bench_chain(n, &r);
+		bench_chain(n, path, &r);
 		break;
 	case BENCH_PORT:
 		bench_port(a, n, &r);

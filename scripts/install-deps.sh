@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install, as root, the Debian packages the build and the tests need, and
 # the image and headers of each kernel named. Does nothing when all is there.
-# Usage: tools/install-deps.sh [KVER...]
+# Usage: scripts/install-deps.sh [KVER...]
 set -eu
 cd "$(dirname "$0")/.."
-want=$(grep -v '^#' tools/packages.txt)
+want=$(grep -v '^#' scripts/packages.txt)
 for k in "$@"; do
-	# make check-debug's kernel is built here (tools/debug-kernel/build.sh)
+	# make check-debug's kernel is built here (scripts/debug-kernel/build.sh)
 	case $k in *-pvpanic-debug) continue ;; esac
 	want="$want linux-image-$k linux-headers-$k"
 done

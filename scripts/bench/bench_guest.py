@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""The guest half of make bench (run by tools/bench/bench.sh in a guest
+"""The guest half of make bench (run by scripts/bench/bench.sh in a guest
 booted with QEMU's -device pvpanic and -action panic=none).
 
 Three measurements, raw samples written to $PVP_OUT/bench.json for the host
@@ -38,7 +38,7 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "1.5"))
 DRV = ROOT + "/guest-driver/pvpanic_acpi.ko"
 SIM = ROOT + "/host-module/pvpanic_sim.ko"
 BENCH = OUT + "/pvpanic_bench.ko"
-MON = ROOT + "/tools/monitor/pvpanic-monitor"
+MON = ROOT + "/tools/pvpanic-monitor/pvpanic-monitor"
 DBG = "/sys/kernel/debug/pvpanic_bench/"
 DEV = "QEMU0001:00"
 PORT = 0x505
@@ -85,27 +85,38 @@ def unload_all():
             sh("rmmod " + mod)
 
 
-# Each configuration: how to bind it, and the path it must report.
+def unbind_all():
+    for drv in ("pvpanic_acpi", "pvpanic-mmio"):
+        if os.path.exists("/sys/bus/platform/drivers/%s/%s" % (drv, DEV)):
+            unbind(drv)
+
+
+# Each configuration: the driver and policy that bind QEMU's device, the
+# path it must report, the module whose panic notifier is timed.  Ours stays
+# loaded and changes policy by rebinding: a reload could not learn WRPT
+# again (Documentation/panic-path.md).
 CONFIGS = {
-    "none": (None, None),
-    "replay": ("insmod %s policy=auto" % DRV, "replay io 0x505 8"),
-    "live": ("insmod %s policy=acpi" % DRV, "live"),
-    "port": ("insmod %s policy=io" % DRV, "port 0x505"),
-    "upstream": ("modprobe pvpanic-mmio", None),
+    "none": (None, None, None, None),
+    "replay": ("pvpanic_acpi", "auto", "replay io 0x505 8", "pvpanic_acpi"),
+    "live": ("pvpanic_acpi", "acpi", "live + replay io 0x505 8", "pvpanic_acpi"),
+    "port": ("pvpanic_acpi", "io", "port 0x505", "pvpanic_acpi"),
+    "upstream": ("pvpanic-mmio", None, None, "pvpanic"),
 }
 
 
 def setup(cfg):
-    cmd, want = CONFIGS[cfg]
-    if cmd:
-        sh(cmd)
+    drv, policy, want, _ = CONFIGS[cfg]
+    unbind_all()
+    if policy:
+        write("/sys/module/pvpanic_acpi/parameters/policy", policy)
+    if drv:
+        write("/sys/bus/platform/drivers/%s/bind" % drv, DEV)
     if want:
-        got = read("/sys/kernel/debug/pvpanic_acpi/%s/path" % DEV).strip()
+        got = read("/sys/kernel/debug/pvpanic_acpi/%s/path" % DEV).split("\n")[0]
         if got != want:
             raise SystemExit("bench: %s: path is %r, want %r" % (cfg, got, want))
-    if cfg == "upstream" and not os.path.exists(
-            "/sys/bus/platform/drivers/pvpanic-mmio/" + DEV):
-        raise SystemExit("bench: pvpanic-mmio did not bind " + DEV)
+    if drv and not os.path.exists("/sys/bus/platform/drivers/%s/%s" % (drv, DEV)):
+        raise SystemExit("bench: %s did not bind %s" % (drv, DEV))
 
 
 def bench_paths():
@@ -115,16 +126,19 @@ def bench_paths():
     samples = {c: [] for c in CONFIGS}
     bare = {c: [] for c in CONFIGS}
     order = list(CONFIGS)
+    sh("insmod %s policy=auto" % DRV)
+    sh("modprobe pvpanic-mmio")
     for r in range(ROUNDS):
         # rotate, so that no configuration always runs first
         for cfg in order[r % len(order):] + order[:r % len(order)]:
             setup(cfg)
-            timed("chain", "10")            # warm the caches and the TLB
+            mod = CONFIGS[cfg][3] or "none"
+            timed("chain", "10 " + mod)     # warm the caches and the TLB
             timed("port", "%#x 10" % PORT)
             bare[cfg].append(timed("port", "%#x %d" % (PORT, CALLS))[0])
             nbs = 0 if cfg == "none" else 1
-            samples[cfg].append(timed("chain", str(CALLS), nbs)[0])
-            unload_all()
+            samples[cfg].append(timed("chain", "%d %s" % (CALLS, mod), nbs)[0])
+        unbind_all()
         log("paths: round %d/%d done" % (r + 1, ROUNDS))
     return {"chain": samples, "bare": bare}
 
@@ -144,9 +158,7 @@ def unbind(driver):
 
 
 def bench_probe():
-    sh("insmod %s policy=auto" % DRV)
-    sh("modprobe pvpanic-mmio")
-    unbind("pvpanic_acpi")
+    write("/sys/module/pvpanic_acpi/parameters/policy", "auto")
     samples = {"ours": [], "upstream": []}
     for _ in range(PROBES):
         for name, driver in (("ours", "pvpanic_acpi"), ("upstream", "pvpanic-mmio")):

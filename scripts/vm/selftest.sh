@@ -3,11 +3,11 @@
 # The harness tests itself: a guest that hangs and a module that warns must
 # each fail the run with a clear message, or no green result means anything.
 cd "$(dirname "$0")/../.." || exit 1
-: "${KVER:=$(tools/kver.sh)}"
+: "${KVER:=$(scripts/kver.sh)}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-tools/vm/run-vm.py --kver "$KVER" --timeout 20 --quiet -- 'echo started; sleep 1000' \
+scripts/vm/run-vm.py --kver "$KVER" --timeout 20 --quiet -- 'echo started; sleep 1000' \
 	>"$tmp/hang.out" 2>&1
 rc=$?
 if [ $rc = 91 ] && grep -q 'the guest hung' "$tmp/hang.out"; then
@@ -18,13 +18,13 @@ else
 fi
 
 mkdir -p "$tmp/vm"
-cp tools/vm/warn-test/* "$tmp/vm/"
+cp scripts/vm/warn-test/* "$tmp/vm/"
 if ! make -s -C "/lib/modules/$KVER/build" M="$tmp/vm" modules >"$tmp/build.out" 2>&1; then
 	sed 's/^/# /' "$tmp/build.out"
 	echo "not ok - harness: a WARN_ON in a module fails the run (build failed)"
 	exit 0
 fi
-tools/vm/run-vm.py --kver "$KVER" --timeout 60 --quiet --out "$tmp/vm" \
+scripts/vm/run-vm.py --kver "$KVER" --timeout 60 --quiet --out "$tmp/vm" \
 	-- "insmod \$PVP_OUT/warn_test.ko && rmmod warn_test" \
 	>"$tmp/warn.out" 2>&1
 rc=$?

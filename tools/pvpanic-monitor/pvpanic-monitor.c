@@ -22,6 +22,7 @@
 #include <linux/types.h>
 
 #include <linux/pvpanic_sim.h>
+#include <pvpanic_sim_names.h>
 
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11
@@ -33,62 +34,35 @@
 #define EXIT_REFUSED	1
 #define EXIT_USAGE	2
 
-static const char *const run_state_names[] = {
-	"debug", "inmigrate", "internal-error", "io-error", "paused",
-	"postmigrate", "prelaunch", "finish-migrate", "restore-vm",
-	"running", "save-vm", "shutdown", "suspended", "watchdog",
-	"guest-panicked", "colo", "preconfig",
-};
-
-static const char *const guest_panic_action_names[] = {
-	"pause", "poweroff", "run",
-};
-
-static const char *const shutdown_cause_names[] = {
-	"none", "host-error", "host-qmp-quit", "host-qmp-system-reset",
-	"host-signal", "host-ui", "guest-shutdown", "guest-reset",
-	"guest-panic", "subsystem-reset",
-};
-
-static const char *const panic_action_names[] = {
-	"pause", "shutdown", "exit-failure", "none",
-};
-
-static const char *const event_names[] = {
-	"GUEST_PANICKED", "GUEST_CRASHLOADED", "STOP", "RESUME", "SHUTDOWN",
-	"RESET",
-};
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *name_of(const char *const *tbl, size_t n, __u64 i)
+/* The names come from the YNL spec, like the constants (scripts/ynl-gen.sh). */
+static const char *known(const char *name)
 {
-	return i < n ? tbl[i] : "unknown";
+	return name ? name : "unknown";
 }
 
 static const char *run_state_str(__u64 i)
 {
-	return name_of(run_state_names, ARRAY_SIZE(run_state_names), i);
+	return known(i > UINT_MAX ? NULL : pvpanic_sim_run_state_str(i));
 }
 
 static const char *guest_panic_action_str(__u64 i)
 {
-	return name_of(guest_panic_action_names, ARRAY_SIZE(guest_panic_action_names), i);
+	return known(i > UINT_MAX ? NULL : pvpanic_sim_guest_panic_action_str(i));
 }
 
 static const char *shutdown_cause_str(__u64 i)
 {
-	return name_of(shutdown_cause_names, ARRAY_SIZE(shutdown_cause_names), i);
+	return known(i > UINT_MAX ? NULL : pvpanic_sim_shutdown_cause_str(i));
 }
 
 static const char *panic_action_str(__u64 i)
 {
-	return name_of(panic_action_names, ARRAY_SIZE(panic_action_names), i);
+	return known(i > UINT_MAX ? NULL : pvpanic_sim_panic_action_str(i));
 }
 
 static const char *event_str(__u64 i)
 {
-	return name_of(event_names, ARRAY_SIZE(event_names), i);
+	return known(i > UINT_MAX ? NULL : pvpanic_sim_event_str(i));
 }
 
 static void print_help(FILE *f)
@@ -415,8 +389,8 @@ static int parse_set(int argc, char **argv, struct set_args *sa)
 			}
 			break;
 		case 'a':
-			for (i = 0; i < ARRAY_SIZE(panic_action_names); i++)
-				if (!strcmp(optarg, panic_action_names[i]))
+			for (i = 0; pvpanic_sim_panic_action_str(i); i++)
+				if (!strcmp(optarg, pvpanic_sim_panic_action_str(i)))
 					act = i;
 			if (act < 0) {
 				fprintf(stderr, "pvpanic-monitor: bad --panic-action %s\n", optarg);

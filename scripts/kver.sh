@@ -9,7 +9,7 @@ if [ -d "/lib/modules/$(uname -r)/build" ]; then
 	uname -r
 	exit 0
 fi
-def=$(grep -v '^#' tools/kernels.txt | head -n 1)
+def=$(grep -v '^#' scripts/kernels.txt | head -n 1)
 if [ -d "/lib/modules/$def/build" ]; then
 	echo "$def"
 	exit 0

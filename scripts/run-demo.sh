@@ -8,22 +8,22 @@
 #     write, the guest panics for real, and QEMU's QMP event is printed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-: "${KVER:=$(tools/kver.sh)}"
+: "${KVER:=$(scripts/kver.sh)}"
 export KVER
-tools/install-deps.sh "$KVER" || exit 1
+scripts/install-deps.sh "$KVER" || exit 1
 echo "== building for $KVER"
 make -s modules tool >/dev/null || { echo "build failed: run 'make' to see why"; exit 1; }
 
 echo
 echo "== guest 1: pvpanic_acpi against the emulated device (pvpanic_sim)"
-tools/vm/run-vm.py --kver "$KVER" --timeout 180 -- tools/demo-guest.sh
+scripts/vm/run-vm.py --kver "$KVER" --timeout 180 -- scripts/demo-guest.sh
 rc1=$?
 
 echo
 echo "== guest 2: pvpanic_acpi against QEMU's own device, -action panic=pause, a real panic"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-tools/vm/run-vm.py --kver "$KVER" --timeout 180 --allow-panic \
+scripts/vm/run-vm.py --kver "$KVER" --timeout 180 --allow-panic \
 	--qemu-arg=-device --qemu-arg=pvpanic --qemu-arg=-action --qemu-arg=panic=pause \
 	--qmp-log "$tmp/qmp.json" --stop-on-event GUEST_PANICKED -- '
 	insmod guest-driver/pvpanic_acpi.ko || exit 1

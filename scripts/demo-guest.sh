@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The inside of make run's first guest (see tools/run-demo.sh).
+# The inside of make run's first guest (see scripts/run-demo.sh).
 set -u
-mon=tools/monitor/pvpanic-monitor
+mon=tools/pvpanic-monitor/pvpanic-monitor
 insmod host-module/pvpanic_sim.ko panic_action=pause || exit 1
 # The model's register lives in an OEM address space that only AML can
 # reach: its panic path is live WRPT (policy=acpi), which the default

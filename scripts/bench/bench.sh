@@ -9,19 +9,19 @@
 #   tune bench_guest.py; PVP_ACCEL=kvm boots with KVM where it works.
 set -eu
 cd "$(dirname "$0")/../.."
-: "${KVER:=$(tools/kver.sh)}"
+: "${KVER:=$(scripts/kver.sh)}"
 export KVER
 out=$PWD/out/bench-$KVER
 rm -rf "$out"
 mkdir -p "$out/kmod" "$out/vm"
 
 if [ "$(id -u)" = 0 ]; then
-	tools/install-deps.sh "$KVER"
+	scripts/install-deps.sh "$KVER"
 	command -v gnuplot >/dev/null ||
 		apt-get install -y -q gnuplot-nox >/dev/null
 fi
 make -s modules tool KVER="$KVER"
-cp tools/bench/Kbuild tools/bench/pvpanic_bench.c "$out/kmod/"
+cp scripts/bench/Kbuild scripts/bench/pvpanic_bench.c "$out/kmod/"
 make -s -C "/lib/modules/$KVER/build" M="$out/kmod" modules
 cp "$out/kmod/pvpanic_bench.ko" "$out/vm/"
 
@@ -30,11 +30,11 @@ pass=$(printf '%s\n' BENCH_ROUNDS BENCH_CALLS BENCH_PROBES BENCH_RATES \
 	if [ -n "${!v:-}" ]; then printf '%s=%q ' "$v" "${!v}"; fi; done)
 echo "bench: booting $KVER (${PVP_ACCEL:-tcg}); this takes a few minutes"
 start=$(date +%s)
-tools/vm/run-vm.py --kver "$KVER" --timeout 1500 --quiet \
+scripts/vm/run-vm.py --kver "$KVER" --timeout 1500 --quiet \
 	--qemu-arg=-device --qemu-arg=pvpanic \
 	--qemu-arg=-action --qemu-arg=panic=none \
 	--qmp-log "$out/qmp.log" --console-log "$out/console.log" \
-	--out "$out/vm" -- "${pass}python3 \$PVP_ROOT/tools/bench/bench_guest.py" || {
+	--out "$out/vm" -- "${pass}python3 \$PVP_ROOT/scripts/bench/bench_guest.py" || {
 	echo "bench: the guest failed (exit $?); its output:"
 	tail -n 30 "$out/vm/cmd.log" 2>/dev/null
 	exit 1
@@ -45,9 +45,9 @@ echo "bench: guest done in $(($(date +%s) - start)) s"
 # guest in make check.
 for i in 1 2 3; do
 	t0=$(date +%s%N)
-	tools/vm/run-vm.py --kver "$KVER" --timeout 120 --quiet -- true \
+	scripts/vm/run-vm.py --kver "$KVER" --timeout 120 --quiet -- true \
 		>/dev/null 2>&1 || { echo "bench: an empty boot failed"; exit 1; }
 	echo $(( ($(date +%s%N) - t0) / 1000000 )) >>"$out/boot_ms"
 done
 
-python3 tools/bench/report.py "$out"
+python3 scripts/bench/report.py "$out"

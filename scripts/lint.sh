@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The static gates: a W=1 build with sparse (C=2) that prints no warning,
-# and checkpatch.pl --strict clean on every C source and header.
+# checkpatch.pl --strict clean on every C source and header, and the code
+# generated from the YNL spec up to date.
 # Prints one "ok"/"not ok" line per gate; exits non-zero if any fails.
 cd "$(dirname "$0")/.." || exit 1
-: "${KVER:=$(tools/kver.sh)}"
+: "${KVER:=$(scripts/kver.sh)}"
 KDIR=/lib/modules/$KVER/build
-ksrc=$(tools/ksrc.sh) || exit 1
+ksrc=$(scripts/ksrc.sh) || exit 1
 tmp=$(mktemp -d)
 log=$tmp/log
 trap 'rm -rf "$tmp"' EXIT
@@ -21,7 +22,7 @@ else
 fi
 # The product's modules, then the benchmark's test module.
 if make -C "$KDIR" M="$tmp/src" W=1 C=2 CHECK="sparse" modules >"$log" 2>&1 &&
-   make -C "$KDIR" M="$tmp/src/tools/bench" W=1 C=2 CHECK="sparse" modules \
+   make -C "$KDIR" M="$tmp/src/scripts/bench" W=1 C=2 CHECK="sparse" modules \
 	>>"$log" 2>&1; then
 	if grep -E 'warning:|error:' "$log"; then
 		echo "not ok - lint: W=1 + sparse build ($KVER) prints warnings"
@@ -50,6 +51,13 @@ if [ $bad = 0 ]; then
 	echo "ok - lint: checkpatch --strict clean ($(echo "$files" | wc -w) files)"
 else
 	echo "not ok - lint: checkpatch --strict"
+	fail=1
+fi
+if out=$(scripts/ynl-gen.sh --check 2>&1); then
+	echo "ok - lint: generated netlink code matches include/uapi/linux/pvpanic_sim.yaml"
+else
+	echo "$out" | sed 's/^/# /'
+	echo "not ok - lint: generated netlink code differs from its spec (make ynl-gen)"
 	fail=1
 fi
 exit $fail
