@@ -1,18 +1,35 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shell helpers for the tests, in the manner of the kernel's
-# selftests/livepatch/functions.sh. Source it: . "$PVP_ROOT/selftests/lib.sh"
+# shellcheck shell=bash disable=SC2034
+# The one shell library of the tests, in the manner of the kernel's
+# selftests/livepatch/functions.sh.  Source it:
+#   . "$(dirname "$0")/../lib.sh"
+# then call the setup of what the test needs: sim_setup (the model),
+# drv_setup (the model and the driver, in a guest), vm_setup (guests
+# booted from the host).
 
 : "${PVP_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+export PVP_ROOT
 KSFT_PASS=0
 KSFT_FAIL=1
 KSFT_SKIP=4
 
 SIM_KO=$PVP_ROOT/host-module/pvpanic_sim.ko
-DRV_KO=$PVP_ROOT/guest-driver/pvpanic_acpi.ko
-MONITOR=$PVP_ROOT/tools/monitor/pvpanic-monitor
+# PVP_DRV_KO: test another build of the driver (to check that the tests
+# catch deliberately broken builds).
+DRV_KO=${PVP_DRV_KO:-$PVP_ROOT/guest-driver/pvpanic_acpi.ko}
+MONITOR=$PVP_ROOT/tools/pvpanic-monitor/pvpanic-monitor
+SIM_DBG=/sys/kernel/debug/pvpanic_sim
+DRV_DBG=/sys/kernel/debug/pvpanic_acpi
+DRV=/sys/bus/platform/drivers/pvpanic_acpi
+DEV0=QEMU0001:00
+DEV1=QEMU0001:01
 
-# Same patterns as tools/vm/run-vm.py: any of these in the kernel log fails.
-SPLAT_RE='BUG: |WARNING: |Oops|general protection fault|KASAN|UBSAN|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|scheduling while atomic|sleeping function called from invalid context|INFO: task .* blocked|soft lockup|refcount_t: |list_(add|del) corruption'
+# What fails a run in the kernel log: the same ERE as scripts/vm/run-vm.py.
+SPLAT_RE=$(<"$PVP_ROOT/scripts/vm/splat.re")
+
+# PVP_TIMEOUT_SCALE: a debug kernel (make check-debug) is several times
+# slower; every wait of the tests is multiplied by it.
+SCALE=${PVP_TIMEOUT_SCALE:-1}
 
 log() { echo "# $*"; }
 
@@ -26,23 +43,47 @@ die() {
 	exit $KSFT_FAIL
 }
 
-# Require root and the named files (modules, tools) or skip.
 require_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
 
 require_file() {
 	local f
+
 	for f in "$@"; do
 		[ -e "$f" ] || skip "$f is not built"
 	done
 }
 
-# PVP_TIMEOUT_SCALE: a debug kernel (make check-debug) is several times
-# slower; every wait of the tests is multiplied by it.
-SCALE=${PVP_TIMEOUT_SCALE:-1}
+# Cleanups run at exit, last registered first; a test that loaded modules
+# then fails if the kernel logged a splat meanwhile.
+T=$(mktemp -d /tmp/pvp-test.XXXXXX)
+PVP_ON_EXIT=()
+PVP_SPLAT_CHECK=0
+on_exit() { PVP_ON_EXIT=("$*" "${PVP_ON_EXIT[@]}"); }
+
+pvp_exit() {
+	local rc=$? c bad
+
+	# A background child killed before it exec'd may run the trap too.
+	[ "$BASHPID" = $$ ] || exit $rc
+	for c in "${PVP_ON_EXIT[@]}"; do
+		eval "$c"
+	done
+	rm -rf "$T"
+	if [ $PVP_SPLAT_CHECK = 1 ]; then
+		bad=$(dmesg | tail -n +"$((PVP_DMESG0 + 1))" | grep -E "$SPLAT_RE")
+		if [ -n "$bad" ]; then
+			echo "$bad" | sed 's/^/# kernel: /'
+			[ $rc = 0 ] || [ $rc = 4 ] && rc=$KSFT_FAIL
+		fi
+	fi
+	exit $rc
+}
+trap pvp_exit EXIT
 
 # loop_until CMD...: retry for up to LOOP_TIMEOUT (default 5) seconds.
 loop_until() {
 	local i max=$((${LOOP_TIMEOUT:-5} * 20 * SCALE))
+
 	for ((i = 0; i < max; i++)); do
 		eval "$@" && return 0
 		sleep 0.05
@@ -58,19 +99,286 @@ unload_mod() {
 	loop_until "rmmod $1 2>/dev/null" || die "cannot unload $1"
 }
 
-# dmesg_mark: remember where the kernel log is; dmesg_check: fail on any
-# splat logged since the mark.
+# dmesg_mark: remember where the kernel log is; dmesg_since: what came after.
 dmesg_mark() { DMESG_START=$(dmesg | wc -l); }
-
 dmesg_since() { dmesg | tail -n +"$((${DMESG_START:-0} + 1))"; }
 
 dmesg_check() {
 	local bad
+
 	bad=$(dmesg_since | grep -E "$SPLAT_RE")
 	[ -z "$bad" ] || die "kernel log shows: $bad"
 }
 
-# expect_eq WHAT GOT WANT
+# expect_eq WHAT GOT WANT: stop at the first difference.
 expect_eq() {
 	[ "$2" = "$3" ] || die "$1: got '$2', want '$3'"
+}
+
+# check WHAT GOT WANT: record one result and go on; finish exits with them.
+CHECKS=0
+CHECK_FAILS=0
+check() {
+	CHECKS=$((CHECKS + 1))
+	if [ "$2" = "$3" ]; then
+		echo "# ok: $1"
+	else
+		CHECK_FAILS=$((CHECK_FAILS + 1))
+		echo "# FAIL: $1"
+		echo "#   got:  $(echo "$2" | tr '\n' '|')"
+		echo "#   want: $(echo "$3" | tr '\n' '|')"
+	fi
+}
+
+finish() {
+	echo "# $((CHECKS - CHECK_FAILS)) of $CHECKS checks passed"
+	[ "$CHECK_FAILS" = 0 ] || exit $KSFT_FAIL
+	exit $KSFT_PASS
+}
+
+# write_fails FILE VALUE: writing VALUE (one write) must fail with EINVAL.
+write_fails() {
+	local err
+
+	if err=$( (printf '%s' "$2" >"$1") 2>&1); then
+		die "writing '$2' to $1 succeeded"
+	fi
+	case $err in
+	*"Invalid argument"*) ;;
+	*) die "writing '$2' to $1: '$err', want EINVAL" ;;
+	esac
+}
+
+### The model (pvpanic_sim) and its monitor
+
+# In a guest, as root, with the model built and not loaded yet.
+sim_setup() {
+	require_root
+	require_file "$SIM_KO" "$MONITOR"
+	[ -d /sys/kernel/debug/block ] ||
+		mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	mod_loaded pvpanic_sim && skip "pvpanic_sim is already loaded"
+	PVP_DMESG0=$(dmesg | wc -l)
+	PVP_SPLAT_CHECK=1
+	on_exit "mon_stop; unload_mod pvpanic_acpi; unload_mod pvpanic_mmio; unload_mod pvpanic; unload_mod pvpanic_sim"
+}
+
+sim_load() {
+	unload_mod pvpanic_sim
+	insmod "$SIM_KO" "$@" || die "insmod pvpanic_sim $*"
+}
+
+# A monitor still listening ends by itself: the family goes with the model.
+sim_unload() { unload_mod pvpanic_sim; }
+
+mon() { "$MONITOR" "$@"; }
+
+# QMP event lines as pvpanic-monitor prints them, minus the timestamp.
+EV_GP_PAUSE='{"event": "GUEST_PANICKED", "data": {"action": "pause"}}'
+EV_GP_POWEROFF='{"event": "GUEST_PANICKED", "data": {"action": "poweroff"}}'
+EV_GP_RUN='{"event": "GUEST_PANICKED", "data": {"action": "run"}}'
+EV_GC='{"event": "GUEST_CRASHLOADED", "data": {"action": "run"}}'
+EV_STOP='{"event": "STOP"}'
+EV_RESUME='{"event": "RESUME"}'
+EV_SHUTDOWN='{"event": "SHUTDOWN", "data": {"guest": true, "reason": "guest-panic"}}'
+EV_RESET='{"event": "RESET", "data": {"guest": false, "reason": "host-qmp-system-reset"}}'
+
+# The raw byte goes through \_SB.PEVT.WRPT (AML -> OEM region -> model).
+wrpt() { echo "$1" >"$SIM_DBG/wrpt${2:-}"; }
+
+status_of() { mon status | sed -n 's/^{"status": "\([a-z-]*\)".*/\1/p'; }
+
+cfg_field() { mon config | sed -n "s/.*\"$1\": \"\\{0,1\\}\\([a-z0-9-]*\\).*/\\1/p"; }
+
+# Wait until the model has handed every recorded event to netlink.
+drain() {
+	loop_until "[ \"\$(cat $SIM_DBG/pending)\" = 0 ]" || die "events stay pending"
+}
+
+# mon_start [ARGS]: subscribe in the background (events --extra ARGS into
+# $MON_OUT), once every earlier event is delivered; wait until subscribed.
+# A --timeout is scaled like every wait.
+MON_PID=
+mon_start() {
+	local a args=() scale=
+
+	drain
+	for a in "$@"; do
+		[ -n "$scale" ] && a=$((a * SCALE))
+		scale=
+		[ "$a" = --timeout ] && scale=1
+		args+=("$a")
+	done
+	MON_OUT=$T/events.$BASHPID.$RANDOM
+	"$MONITOR" events --extra "${args[@]}" >"$MON_OUT" 2>"$MON_OUT.err" &
+	MON_PID=$!
+	loop_until "grep -q subscribed '$MON_OUT.err'" ||
+		die "monitor did not subscribe: $(cat "$MON_OUT.err")"
+}
+
+mon_stop() {
+	[ -n "$MON_PID" ] || return 0
+	kill "$MON_PID" 2>/dev/null
+	wait "$MON_PID" 2>/dev/null
+	MON_PID=
+}
+
+# mon_wait: let the monitor end by itself; its exit status into MON_RC.
+mon_wait() {
+	wait "$MON_PID"
+	MON_RC=$?
+	MON_PID=
+}
+
+# The events received, as QMP lines without the timestamp and extras.
+mon_events() {
+	sed -e 's/"timestamp": {[^}]*}, //' -e 's/, "pvpanic": {[^}]*}}$/}/' "$MON_OUT"
+}
+
+# ev_words [N]: the events after the first N, as words
+# EVENT[:action][@device]; their total into EVN.
+ev_words() {
+	local line w out=() ev
+
+	mapfile -t ev <"$MON_OUT"
+	EVN=${#ev[@]}
+	for line in "${ev[@]:${1:-0}}"; do
+		[[ $line =~ \"event\":\ \"([A-Z_]+)\" ]] || continue
+		w=${BASH_REMATCH[1]}
+		[[ $line =~ \"action\":\ \"([a-z-]+)\" ]] && w+=":${BASH_REMATCH[1]}"
+		[[ $line =~ \"device\":\ ([0-9]+) ]] && w+="@${BASH_REMATCH[1]}"
+		out+=("$w")
+	done
+	echo "${out[*]}"
+}
+
+# expect_after WANT CMD...: run CMD, then the new events must be exactly WANT
+# (space separated words, "" for none).  Waits up to 10 s for the expected
+# number (a stalled vCPU under TCG can take seconds), then 0.2 s more so
+# that an extra event would be seen.
+expect_after() {
+	local want=$1 n0 nwant got cmd
+
+	shift
+	cmd="$*"
+	ev_words >/dev/null
+	n0=$EVN
+	"$@"
+	set -- $want
+	nwant=$#
+	LOOP_TIMEOUT=10 loop_until "ev_words >/dev/null; [ \$EVN -ge $((n0 + nwant)) ]"
+	sleep 0.2
+	got=$(ev_words "$n0")
+	[ "$got" = "$want" ] || die "after '$cmd': events '$got', want '$want'"
+}
+
+### The driver (pvpanic_acpi) against the model, in a guest
+
+drv_setup() {
+	sim_setup
+	require_file "$DRV_KO"
+	mod_loaded pvpanic_acpi && skip "pvpanic_acpi is already loaded"
+}
+
+drv_load() { insmod "$DRV_KO" "$@" || die "insmod pvpanic_acpi $*"; }
+
+# The model with a monitor subscribed to it.
+model_up() {
+	sim_load "$@"
+	mon_start --timeout 3600000
+}
+
+# reload SIM_ARGS -- DRV_ARGS: both modules again.
+reload() {
+	local sim=()
+
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do sim+=("$1"); shift; done
+	[ "${1:-}" = -- ] && shift
+	unload_mod pvpanic_acpi
+	mon_stop
+	sim_unload
+	model_up "${sim[@]}"
+	drv_load "$@"
+}
+
+bound() { [ -e "$DRV/$1" ]; }
+# Reads without exec: every fork+exec costs a lot under TCG over 9p.
+sysfs() { echo "$(<"/sys/bus/platform/devices/$1/$2")"; }
+
+# The first line of debugfs <dev>/path: what the panic path writes.
+path_of() {
+	local l
+
+	read -r l <"$DRV_DBG/$1/path"
+	echo "$l"
+}
+
+trigger() { echo panic >"$DRV_DBG/trigger"; }
+trigger_shutdown() { echo shutdown >"$DRV_DBG/trigger"; }
+
+# The model's OEM space is reached only by live WRPT: tests that need the
+# model to see the panic path's events bind with policy=acpi.
+LIVE=policy=acpi
+PORT_LIVE="live + port 0x538"
+
+# crash_kernel_load: load a crash kernel with kexec_file_load, or return 1.
+crash_kernel_load() {
+	local size
+
+	[ -r /sys/kernel/kexec_crash_size ] && size=$(</sys/kernel/kexec_crash_size)
+	[ -n "$size" ] && [ "$size" -gt 0 ] || return 1
+	command -v kexec >/dev/null || return 1
+	kexec -p -s "/boot/vmlinuz-$(uname -r)" \
+		--append="console=ttyS0 irqpoll nr_cpus=1 reset_devices" \
+		>/dev/null 2>&1 || return 1
+	[ "$(</sys/kernel/kexec_crash_loaded)" = 1 ]
+}
+
+crash_kernel_unload() { kexec -p -u >/dev/null 2>&1; }
+
+### Guests booted from the host (selftests/qemu)
+
+RUNVM=$PVP_ROOT/scripts/vm/run-vm.py
+
+vm_setup() {
+	: "${KVER:=$("$PVP_ROOT/scripts/kver.sh")}"
+	export KVER
+	require_file "$RUNVM" "$DRV_KO"
+	command -v "${PVP_QEMU_BIN:-qemu-system-x86_64}" >/dev/null ||
+		skip "QEMU is not installed"
+}
+
+# vm NAME [run-vm options...] -- 'guest command': boots one guest, keeps its
+# QMP events in $T/NAME.qmp and its console in $T/NAME.console.  Returns
+# run-vm.py's status.
+vm() {
+	local name=$1
+
+	shift
+	rm -rf "$T/$name.out"
+	"$RUNVM" --kver "$KVER" --timeout "${VM_TIMEOUT:-180}" --quiet \
+		--qmp-log "$T/$name.qmp" --console-log "$T/$name.console" \
+		--out "$T/$name.out" "$@"
+}
+
+# The guest command's output (its cmd.log).
+vm_output() { cat "$T/$1.out/cmd.log" 2>/dev/null; }
+
+# qmp_events NAME: the pvpanic-related QMP events of a run, one word each.
+qmp_events() { python3 "$PVP_ROOT/selftests/pvptest.py" qmp-events "$T/$1.qmp"; }
+
+# Shell text for the guest: load the driver (extra words are parameters).
+load_drv_cmd() { echo "insmod $DRV_KO $*"; }
+
+# expect_events NAME WANT: the QMP events of run NAME are exactly WANT.
+expect_events() {
+	local got
+
+	got=$(qmp_events "$1")
+	[ "$got" = "$2" ] || {
+		log "console of $1:"
+		tail -n 30 "$T/$1.console" | sed 's/^/#   /'
+		die "$1: QMP events '$got', want '$2'"
+	}
+	log "$1: QMP events: $got"
 }

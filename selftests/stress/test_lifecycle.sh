@@ -11,16 +11,12 @@
 # PVP_STRESS_CYCLES sets the count (make check: 20, about 35 s alone under
 # TCG; 1000 took 20 minutes).
 . "$(dirname "$0")/../lib.sh"
-require_root
-require_file "$SIM_KO" "$DRV_KO" "$MONITOR"
+drv_setup
 [ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
-mod_loaded pvpanic_sim && skip "pvpanic_sim is already loaded"
-mod_loaded pvpanic_acpi && skip "pvpanic_acpi is already loaded"
 
-cycles=${PVP_STRESS_CYCLES:-20}
-DRV=/sys/bus/platform/drivers/pvpanic_acpi
-TRIG=/sys/kernel/debug/pvpanic_acpi/trigger
-tmp=$(mktemp -d)
+cycles=${PVP_STRESS_CYCLES:-5}
+TRIG=$DRV_DBG/trigger
+tmp=$T
 pids=() writer=
 
 # The trigger writer: CPU 1 fires the panic path as fast as it can,
@@ -48,13 +44,7 @@ kill_load() {
 	pids=()
 }
 
-cleanup() {
-	kill_load
-	unload_mod pvpanic_acpi
-	unload_mod pvpanic_sim
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+on_exit kill_load
 
 # The action none keeps the model running whatever the trigger sends.
 n_sim=0 n_drv=0 n_bind=0

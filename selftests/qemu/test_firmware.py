@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Firmware shapes other than QEMU's, against QEMU's own device; and the
+firmware left as found.
+
+1. One guest with -device pvpanic and -device pvpanic-pci: for each of the
+   model's variants aimed at QEMU (io_parent, io_debug_real, io_stale_crs,
+   io_read_first, mem), pvpanic_sim loads the table, pvpanic_acpi binds it
+   (QEMU's own QEMU0001 device is told nothing: events=0), debugfs path
+   must name the expected anchors, and one trigger must give exactly one
+   GUEST_PANICKED on QMP; the SHUTDOWN trigger nothing (capability 3).
+
+2. Firmware as found: RDPT and WRPT of QEMU's own device, evaluated from
+   the test module (pvpanic_sim's debugfs eval, outside every pvpanic
+   driver), give the same status and value, and WRPT(2) the same
+   GUEST_CRASHLOADED, before the driver, after unbind, after a failed
+   probe (io_rdpt_big: the driver hooks \\_SB.PEVT, then refuses it), after
+   rmmod, and with policy=io; a rebind learns the recipe again.
+"""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pvptest import Guest, log, fail_exit  # noqa: E402
+
+DBG = "/sys/kernel/debug/pvpanic_acpi"
+SIM = "/sys/kernel/debug/pvpanic_sim"
+DEVS = "/sys/bus/platform/devices"
+DRV = "/sys/bus/platform/drivers/pvpanic_acpi"
+QDEV = "QEMU0001:00"           # QEMU's own device, enumerated first
+QPATH = "\\_SB_.PCI0.S08_.PEVT"
+SHAPES = [
+    ("io_parent", "port 0x505", "WRPT made no access this driver can see"),
+    ("io_debug_real", "replay io 0x5a8 8 + port 0x505", "disagree: both are written"),
+    ("io_stale_crs", "replay io 0x505 8 + port 0x5a8", "disagree: both are written"),
+    ("io_read_first", "replay io 0x505 8", "the learned register is the _CRS port"),
+    ("mem", "replay mem 0x%x 8", "the learned register (no _CRS port)"),
+]
+errors = []
+
+
+def check(what, got, want):
+    if got != want:
+        errors.append("%s: got %r, want %r" % (what, got, want))
+        log("FAIL %s: got %r, want %r" % (what, got, want))
+    else:
+        log("ok %s: %s" % (what, got if len(str(got)) < 80 else "..."))
+
+
+def events(g, settle=0.7):
+    """The pvpanic QMP events since the last call, as NAME:action words."""
+    g.qmp.poll(settle)
+    out = []
+    for e in g.qmp.take_events():
+        if e["event"].startswith("GUEST_"):
+            out.append("%s:%s" % (e["event"], e.get("data", {}).get("action")))
+    return " ".join(out)
+
+
+def first_line(g, path):
+    return g.run("head -n1 %s" % path).strip()
+
+
+def ev(g, method, arg=None):
+    g.write(SIM + "/eval", method + ("" if arg is None else " %d" % arg))
+    return g.read(SIM + "/eval").strip()
+
+
+def firmware_view(g, path):
+    """What an outsider gets from the device's methods: RDPT, WRPT(0),
+    WRPT(2) and the QMP events the latter cause."""
+    events(g, 0)
+    r = (ev(g, path + ".RDPT"), ev(g, path + ".WRPT", 0), ev(g, path + ".WRPT", 2))
+    return r + (events(g),)
+
+
+def shapes():
+    g = Guest(qemu_args=["-device", "pvpanic", "-device", "pvpanic-pci",
+                         "-action", "panic=none"])
+    bar = int(g.run("for d in /sys/bus/pci/devices/*; do "
+                    "[ \"$(cat $d/vendor):$(cat $d/device)\" = 0x1b36:0x0011 ] && "
+                    "head -n1 $d/resource | cut -d' ' -f1; done; true").strip(), 16)
+    for variant, path, why in SHAPES:
+        if "%" in path:
+            path = path % bar
+        g.run("insmod host-module/pvpanic_sim.ko variant=%s panic_action=none && "
+              "insmod guest-driver/pvpanic_acpi.ko" % variant)
+        g.write("%s/%s/events" % (DEVS, QDEV), "0")
+        events(g, 0)
+        dev = g.run("for d in %s/QEMU0001:*; do [ \"$(cat $d/firmware_node/path)\" = "
+                    "'\\_SB_.PEVT' ] && echo ${d##*/}; done; true" % DEVS).strip()
+        check("%s: path" % variant, first_line(g, "%s/%s/path" % (DBG, dev)), path)
+        check("%s: why" % variant,
+              why in g.read("%s/%s/path" % (DBG, dev)), True)
+        g.write(DBG + "/trigger", "panic")
+        check("%s: QMP after one trigger" % variant, events(g), "GUEST_PANICKED:run")
+        g.write(DBG + "/trigger", "shutdown")
+        check("%s: QMP after the SHUTDOWN trigger" % variant, events(g), "")
+        g.run("rmmod pvpanic_acpi && rmmod pvpanic_sim")
+    return g.finish()
+
+
+def as_found():
+    g = Guest(qemu_args=["-device", "pvpanic", "-action", "panic=none"])
+    crash = "GUEST_CRASHLOADED:run"
+    g.run("insmod host-module/pvpanic_sim.ko variant=default panic_action=none")
+    want = firmware_view(g, QPATH)
+    check("before the driver: RDPT and the event of WRPT(2)",
+          (want[0], want[3]), ("AE_OK 0x3", crash))
+
+    g.run("insmod guest-driver/pvpanic_acpi.ko policy=io")
+    check("policy=io: path", first_line(g, "%s/%s/path" % (DBG, QDEV)), "port 0x505")
+    check("policy=io: bound", firmware_view(g, QPATH), want)
+    g.write("/sys/module/pvpanic_acpi/parameters/policy", "auto")
+    g.write(DRV + "/unbind", QDEV)
+    check("policy=io, unbound", firmware_view(g, QPATH), want)
+    g.write(DRV + "/bind", QDEV)
+    check("auto after io: path (io left the node untouched)",
+          first_line(g, "%s/%s/path" % (DBG, QDEV)), "replay io 0x505 8")
+    check("bound", firmware_view(g, QPATH), want)
+    for i in (1, 2):
+        g.write(DRV + "/unbind", QDEV)
+        check("after unbind %d" % i, firmware_view(g, QPATH), want)
+        g.write(DRV + "/bind", QDEV)
+        check("rebind %d: path learned again" % i,
+              first_line(g, "%s/%s/path" % (DBG, QDEV)), "replay io 0x505 8")
+
+    # A failed probe after the handlers went in: io_rdpt_big's RDPT is not
+    # a byte, its WRPT writes QEMU's port from inside the device.
+    g.run("rmmod pvpanic_sim && insmod host-module/pvpanic_sim.ko "
+          "variant=io_rdpt_big panic_action=none")
+    g.write("%s/%s/events" % (DEVS, QDEV), "0")
+    failed = ("AE_OK 0x103",) + want[1:]
+    out = g.run("dmesg | grep 'pvpanic_acpi.*RDPT returned 0x103, not a byte' | tail -n1")
+    check("io_rdpt_big refused", "not binding" in out, True)
+    check("after the failed probe", firmware_view(g, "\\_SB_.PEVT"), failed)
+
+    g.run("rmmod pvpanic_acpi")
+    check("after rmmod: QEMU's device", firmware_view(g, QPATH), want)
+    check("after rmmod: the failed device", firmware_view(g, "\\_SB_.PEVT"), failed)
+    g.run("insmod guest-driver/pvpanic_acpi.ko")
+    check("reload: path (cannot learn again)",
+          first_line(g, "%s/%s/path" % (DBG, QDEV)), "port 0x505")
+    check("reload: the reason",
+          "handlers at this node are not ours" in g.read("%s/%s/path" % (DBG, QDEV)), True)
+    check("reload", firmware_view(g, QPATH), want)
+    g.run("rmmod pvpanic_acpi && rmmod pvpanic_sim")
+    return g.finish()
+
+
+def main():
+    for name, fn in (("shapes", shapes), ("as found", as_found)):
+        t0 = time.time()
+        rc = fn()
+        log("%s: guest finished in %.0f s, run-vm exit %d" % (name, time.time() - t0, rc))
+        if rc:
+            errors.append("%s: run-vm exited %d (splat, hang or crash)" % (name, rc))
+    if errors:
+        fail_exit("; ".join(errors))
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()

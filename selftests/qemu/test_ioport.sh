@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# QEMU's device moved with ioport= to a free port (0x600 would collide with
+# the ACPI PM block): WRPT follows it, the driver learns the new port and
+# replays it, and policy=io uses the moved _CRS port.  Also events=2 (QEMU's
+# capability property): PANICKED is not offered, so a trigger sends nothing.
+. "$(dirname "$0")/../lib.sh"
+vm_setup
+
+port=${PVP_E2E_PORT:-0x5a0}
+pstr=$(printf '%04x' $((port)))
+
+guest=$(cat <<GUEST
+set -e
+d=$DRV_DBG/QEMU0001:00
+want() { [ "\$(head -n1 \$1)" = "\$2" ] || { echo "FAIL: \$1 is '\$(cat \$1)', want '\$2'"; exit 1; }; }
+owners=\$(grep -i '^ *$pstr-' /proc/ioports || true)
+[ "\$owners" = "  $pstr-$pstr : QEMU0001:00" ] || { echo "FAIL: port $port in /proc/ioports: '\$owners'"; grep -i "^ *0[4-6]" /proc/ioports; exit 1; }
+$(load_drv_cmd)
+want \$d/path "replay io $port 8"
+echo panic > $DRV_DBG/trigger; sleep 0.5
+rmmod pvpanic_acpi
+$(load_drv_cmd policy=io)
+want \$d/path "port $port"
+echo panic > $DRV_DBG/trigger; sleep 0.5
+rmmod pvpanic_acpi
+echo done
+GUEST
+)
+vm ioport --qemu-arg=-device --qemu-arg="pvpanic,ioport=$port" \
+	--qemu-arg=-action --qemu-arg=panic=none -- "$guest" || {
+	vm_output ioport
+	die "guest run failed"
+}
+vm_output ioport | grep -q '^done$' || die "guest command did not finish"
+expect_events ioport "GUEST_PANICKED:run GUEST_PANICKED:run SHUTDOWN:guest-shutdown"
+
+guest=$(cat <<GUEST
+set -e
+s=/sys/bus/platform/devices/QEMU0001:00
+$(load_drv_cmd)
+[ "\$(cat \$s/capability)" = 2 ] || { echo "FAIL: capability \$(cat \$s/capability)"; exit 1; }
+echo panic > $DRV_DBG/trigger; sleep 0.5
+echo 2 > $DRV_DBG/QEMU0001:00/wrpt; sleep 0.5
+rmmod pvpanic_acpi
+echo done
+GUEST
+)
+vm events2 --qemu-arg=-device --qemu-arg="pvpanic,events=2" \
+	--qemu-arg=-action --qemu-arg=panic=none -- "$guest" || {
+	vm_output events2
+	die "guest run failed"
+}
+vm_output events2 | grep -q '^done$' || die "guest command did not finish"
+expect_events events2 "GUEST_CRASHLOADED:run SHUTDOWN:guest-shutdown"
+echo "ok"

@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A real panic (sysrq c) in a guest with QEMU's own pvpanic device, one boot
+# per -action panic= value: the driver (replay path, checked before the
+# crash) must make QEMU emit GUEST_PANICKED with the action QEMU 7.2 reports.
+# PVP_E2E_UPSTREAM=1 runs the same with upstream pvpanic-mmio instead (for
+# comparison; the expectations are the same). PVP_PANIC_REPEAT=N runs the
+# four actions N times (make check: 1; 5 gives 20 panicking boots).
+. "$(dirname "$0")/../lib.sh"
+vm_setup
+
+if [ -n "$PVP_E2E_UPSTREAM" ]; then
+	load="modprobe pvpanic_mmio"
+	check=true
+else
+	load=$(load_drv_cmd)
+	check="[ \"\$(head -n1 $DRV_DBG/QEMU0001:00/path)\" = 'replay io 0x505 8' ]"
+fi
+
+# action -> the QMP events QEMU 7.2 emits for one PANICKED write
+declare -A want=(
+	[pause]="GUEST_PANICKED:pause STOP"
+	[shutdown]="GUEST_PANICKED:poweroff SHUTDOWN:guest-panic"
+	[exit-failure]="GUEST_PANICKED:poweroff SHUTDOWN:guest-panic"
+	[none]="GUEST_PANICKED:run SHUTDOWN:guest-reset"
+)
+
+booted=0
+for r in $(seq "${PVP_PANIC_REPEAT:-1}"); do
+	for action in pause shutdown exit-failure none; do
+		name=panic-$action-$r
+		stop=()
+		[ "$action" = pause ] && stop=(--stop-on-event STOP)
+		vm "$name" --allow-panic "${stop[@]}" \
+			--qemu-arg=-device --qemu-arg=pvpanic \
+			--qemu-arg=-action --qemu-arg="panic=$action" -- \
+			"set -e; $load; $check; echo ready > \$PVP_OUT/ready; echo c > /proc/sysrq-trigger" ||
+			die "$name: run-vm failed"
+		[ -e "$T/$name.out/ready" ] ||
+			die "$name: driver not loaded or wrong path"
+		expect_events "$name" "${want[$action]}"
+		booted=$((booted + 1))
+	done
+done
+log "$booted panicking boots, each reported on QMP as expected"
+
+[ -n "$PVP_E2E_UPSTREAM" ] && { echo "ok"; exit 0; }
+# The other policies in a real panic: live WRPT with the other CPU stopped
+# outside the interpreter (test_qemu_aml_busy stops it inside), and the
+# _CRS port.
+for policy in acpi:"live + replay io 0x505 8" io:"port 0x505"; do
+	p=${policy%%:*}
+	vm "panic-policy-$p" --allow-panic \
+		--qemu-arg=-device --qemu-arg=pvpanic \
+		--qemu-arg=-action --qemu-arg=panic=none -- \
+		"set -e; $(load_drv_cmd policy="$p"); [ \"\$(head -n1 $DRV_DBG/QEMU0001:00/path)\" = '${policy#*:}' ]; echo ready > \$PVP_OUT/ready; echo c > /proc/sysrq-trigger" ||
+		die "panic-policy-$p: run-vm failed"
+	[ -e "$T/panic-policy-$p.out/ready" ] ||
+		die "panic-policy-$p: driver not loaded or wrong path"
+	expect_events "panic-policy-$p" "${want[none]}"
+done
+echo "ok"

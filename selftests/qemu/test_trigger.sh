@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# QEMU's own pvpanic device (-action panic=none, so the guest lives on): the
+# driver learns QEMU's WRPT and replays it; each debugfs trigger gives exactly
+# one GUEST_PANICKED, masked events give none; unbind/rebind learns again;
+# each policy, set through the writable parameter and a rebind, gives its
+# path; a reload after rmmod cannot learn (ACPICA's default handler is back
+# at the node) and uses the _CRS port.  Counts differ per step (3, 0, 0, 1,
+# 0, 1, 1, 1, 1, 1) so a wrong step cannot hide behind another.
+. "$(dirname "$0")/../lib.sh"
+vm_setup
+
+guest=$(cat <<GUEST
+set -e
+d=$DRV_DBG/QEMU0001:00
+s=/sys/bus/platform/devices/QEMU0001:00
+b=/sys/bus/platform/drivers/pvpanic_acpi
+p=/sys/module/pvpanic_acpi/parameters/policy
+want() { [ "\$(head -n1 \$1)" = "\$2" ] || { echo "FAIL: \$1 is '\$(cat \$1)', want '\$2'"; exit 1; }; }
+trig() { for i in \$(seq \$1); do echo panic > $DRV_DBG/trigger; sleep 0.5; done; }
+rebind() { echo QEMU0001:00 > \$b/unbind; echo \$1 > \$p; echo QEMU0001:00 > \$b/bind; }
+$(load_drv_cmd)
+want \$d/path "replay io 0x505 8"
+want \$s/capability 3
+want \$d/rdpt 0x03
+trig 3
+echo 0 > \$s/events; trig 2
+echo 2 > \$s/events; trig 2
+echo 1 > \$s/events; trig 1
+echo shutdown > $DRV_DBG/trigger
+echo 0 > \$d/wrpt; echo 8 > \$d/wrpt; sleep 0.5
+echo QEMU0001:00 > \$b/unbind
+trig 2
+echo QEMU0001:00 > \$b/bind
+want \$d/path "replay io 0x505 8"
+want \$d/rdpt 0x03
+trig 1
+rebind acpi
+want \$d/path "live + replay io 0x505 8"
+trig 1
+rebind io
+want \$d/path "port 0x505"
+trig 1
+rebind auto
+want \$d/path "replay io 0x505 8"
+trig 1
+rmmod pvpanic_acpi
+$(load_drv_cmd)
+want \$d/path "port 0x505"
+grep -q "^learned: nothing: the SystemIO/SystemMemory handlers at this node are not ours" \$d/path
+trig 1
+rmmod pvpanic_acpi
+echo done
+GUEST
+)
+
+vm trigger --qemu-arg=-device --qemu-arg=pvpanic --qemu-arg=-action \
+	--qemu-arg=panic=none -- "$guest" || {
+	vm_output trigger
+	die "guest run failed"
+}
+vm_output trigger | grep -q '^done$' || die "guest command did not finish"
+p="GUEST_PANICKED:run"
+expect_events trigger "$p $p $p $p $p $p $p $p $p SHUTDOWN:guest-shutdown"
+echo "ok"

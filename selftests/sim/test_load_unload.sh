@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Loading and unloading pvpanic_sim, repeatedly and with every variant,
+# with no driver, with the guest driver (pvpanic_acpi) and with upstream
+# pvpanic-mmio bound: the enumerated devices come and go with the module,
+# nothing dangles, nothing splats. Bad parameters refuse the load.
+. "$(dirname "$0")/../lib.sh"
+sim_setup
+
+VARIANTS="default no_rdpt rdpt_string rdpt_buffer rdpt_big rdpt_fail no_wrpt
+	wrpt_fail sta0 no_crs two_devices multi_store"
+
+ndev() { ls /sys/bus/platform/devices/ | grep -c '^QEMU0001:'; }
+nadev() { ls /sys/bus/acpi/devices/ | grep -c '^QEMU0001:'; }
+drivers() {
+	local d
+	for d in /sys/bus/platform/devices/QEMU0001:*; do
+		[ -e "$d/driver" ] && basename "$(readlink "$d/driver")"
+	done | sort | tr '\n' ' '
+}
+
+dmesg_mark
+for p in variant=bogus capability=256 panic_action=reboot ring_size=15 \
+	ring_size=65537; do
+	insmod "$SIM_KO" $p 2>/dev/null
+	rc=$?
+	check "insmod $p refused" "$rc$(mod_loaded pvpanic_sim && echo ' loaded')" 1
+done
+check "bad variant named in the log" \
+	"$(dmesg_since | grep -c 'pvpanic_sim: unknown variant=bogus')" 1
+check "bad capability named in the log" \
+	"$(dmesg_since | grep -c 'pvpanic_sim: capability=256 out of range')" 1
+check "bad panic action named in the log" \
+	"$(dmesg_since | grep -c 'pvpanic_sim: unknown panic_action=reboot')" 1
+check "bad ring sizes named in the log" \
+	"$(dmesg_since | grep -c 'pvpanic_sim: ring_size=\(15\|65537\) out of range 16..65536')" 2
+
+check "no QEMU0001 device before" "$(ndev) $(nadev)" "0 0"
+for v in $VARIANTS; do
+	case $v in
+	sta0) want=0 ;;
+	two_devices) want=2 ;;
+	*) want=1 ;;
+	esac
+	for i in 1 2 3; do
+		sim_load variant=$v
+		check "$v #$i: platform devices after load" "$(ndev)" $want
+		sim_unload
+		check "$v #$i: nothing left after unload" "$(ndev) $(nadev)" "0 0"
+	done
+done
+
+# A subscriber does not pin the module.
+sim_load
+mon_start --timeout 3000
+sim_unload
+check "unload with a subscriber" "$(mod_loaded pvpanic_sim && echo loaded)" ""
+mon_wait
+
+# Unload with events still held in the ring and a subscriber.
+sim_load
+mon_start --timeout 3000
+echo 1 > "$SIM_DBG/hold"
+wrpt "2 10"
+sim_unload
+mon_wait
+check "unload with held events: none delivered" "$(wc -l < "$MON_OUT")" 0
+check "unload with held events: nothing left" "$(ndev) $(nadev)" "0 0"
+
+# With a driver bound to the devices.
+try_driver() {
+	local drv=$1 mod=$2 variant=$3 want=$4 i
+	for i in 1 2 3; do
+		sim_load variant="$variant"
+		loop_until "[ \"\$(drivers)\" = '$want' ]"
+		check "$variant with $mod #$i: bound" "$(drivers)" "$want"
+		sim_unload
+		check "$variant with $mod #$i: unbound and gone" \
+			"$(ndev) $(nadev) $(mod_loaded "$drv" && echo "$drv")" "0 0 $drv"
+	done
+}
+
+if [ -e "$DRV_KO" ]; then
+	insmod "$DRV_KO" || die "insmod pvpanic_acpi"
+	try_driver pvpanic_acpi pvpanic_acpi default "pvpanic_acpi "
+	try_driver pvpanic_acpi pvpanic_acpi two_devices "pvpanic_acpi pvpanic_acpi "
+	unload_mod pvpanic_acpi
+else
+	echo "# guest driver not built: $DRV_KO (those cases not run)"
+fi
+
+if modprobe pvpanic-mmio 2>/dev/null; then
+	try_driver pvpanic_mmio pvpanic-mmio default "pvpanic-mmio "
+	unload_mod pvpanic_mmio
+	unload_mod pvpanic
+else
+	echo "# pvpanic-mmio not available (those cases not run)"
+fi
+
+dmesg_check
+finish

@@ -1,0 +1,143 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The pvpanic_sim model against QEMU 7.2: every write decoding, every panic
+# action, and stop/cont/system_reset from every reachable run state. Each
+# case starts from running (system_reset and cont, as a QMP client would),
+# reaches a state, subscribes, acts, and compares the QMP events, the
+# number of events (sequence numbers), the status and the command's exit
+# code.
+. "$(dirname "$0")/../lib.sh"
+sim_setup
+
+# How to reach each state from a fresh load (running).
+declare -A REACH=(
+	[running]=":"
+	[paused]="mon stop"
+	[guest-panicked]="mon set --panic-action pause && wrpt 1"
+	[shutdown]="mon set --panic-action shutdown && wrpt 1"
+	[prelaunch]="mon stop && mon system_reset"
+)
+
+nl=$'\n'
+
+back_to_running() {
+	[ "$(status_of)" = running ] && return
+	mon system_reset && mon cont || die "cannot get back to running"
+}
+
+# run_case STATE PANIC_ACTION ACTION WANT_EVENTS WANT_STATUS [WANT_RC]
+run_case() {
+	local state=$1 pa=$2 action=$3 want_ev=$4 want_st=$5 want_rc=${6:-0}
+	local name="from $state, panic action $pa: $action"
+	local n=0 seq0 seq1 rc
+
+	back_to_running
+	eval "${REACH[$state]}" >/dev/null || die "$name: cannot reach $state"
+	[ "$(status_of)" = "$state" ] || die "$name: reached $(status_of), not $state"
+	mon set --panic-action "$pa" || die "$name: set panic action"
+	[ -n "$want_ev" ] && n=$(printf '%s\n' "$want_ev" | wc -l)
+	seq0=$(cfg_field seq)
+	if [ "$n" -gt 0 ]; then
+		mon_start --count "$n" --timeout 20000
+	else
+		mon_start --timeout 700
+	fi
+	eval "$action" >/dev/null 2>"$T/action.err"
+	rc=$?
+	mon_wait
+	drain
+	seq1=$(cfg_field seq)
+	check "$name: events" "$(mon_events)" "$want_ev"
+	check "$name: number of events" "$((seq1 - seq0))" "$n"
+	check "$name: status" "$(status_of)" "$want_st"
+	check "$name: exit code" "$rc" "$want_rc"
+}
+
+sim_load
+
+# Writes from running, per panic action: bit 0 first, first match only.
+run_case running pause "wrpt 1" "$EV_GP_PAUSE$nl$EV_STOP" guest-panicked
+run_case running shutdown "wrpt 1" "$EV_GP_POWEROFF$nl$EV_SHUTDOWN" shutdown
+run_case running exit-failure "wrpt 1" "$EV_GP_POWEROFF$nl$EV_SHUTDOWN" shutdown
+run_case running none "wrpt 1" "$EV_GP_RUN" running
+for pa in pause shutdown exit-failure none; do
+	run_case running $pa "wrpt 2" "$EV_GC" running
+	run_case running $pa "wrpt 6" "$EV_GC" running
+done
+run_case running pause "wrpt 3" "$EV_GP_PAUSE$nl$EV_STOP" guest-panicked
+run_case running none "wrpt 3" "$EV_GP_RUN" running
+run_case running pause "wrpt 0xff" "$EV_GP_PAUSE$nl$EV_STOP" guest-panicked
+run_case running pause "wrpt 0" "" running
+run_case running pause "wrpt 4" "" running
+run_case running shutdown "wrpt 0xfc" "" running
+
+# Writes while not running: vm_stop does nothing (no STOP, state kept).
+for st in paused guest-panicked prelaunch shutdown; do
+	run_case $st pause "wrpt 1" "$EV_GP_PAUSE" $st
+	run_case $st none "wrpt 1" "$EV_GP_RUN" $st
+	run_case $st pause "wrpt 2" "$EV_GC" $st
+	run_case $st shutdown "wrpt 1" "$EV_GP_POWEROFF$nl$EV_SHUTDOWN" shutdown
+done
+
+# stop: only acts when running.
+run_case running pause "mon stop" "$EV_STOP" paused
+for st in paused guest-panicked shutdown prelaunch; do
+	run_case $st pause "mon stop" "" $st
+done
+
+# cont: nothing when running, refused when a reset is needed, else resume.
+run_case running pause "mon cont" "" running
+run_case paused pause "mon cont" "$EV_RESUME" running
+run_case guest-panicked pause "mon cont" "$EV_RESUME" running
+run_case prelaunch pause "mon cont" "$EV_RESUME" running
+run_case shutdown pause "mon cont" "" shutdown 1
+check "cont in shutdown: QEMU's message" "$(cat "$T/action.err")" \
+	"pvpanic-monitor: Device or resource busy: Resetting the Virtual Machine is required"
+
+# system_reset: RESET always; prelaunch unless running.
+run_case running pause "mon system_reset" "$EV_RESET" running
+for st in paused guest-panicked shutdown prelaunch; do
+	run_case $st pause "mon system_reset" "$EV_RESET" prelaunch
+done
+
+# A whole QEMU-like cycle: panic (pause), cont, panic (shutdown), reset, cont.
+run_case running pause \
+	"wrpt 1 && mon cont && mon set --panic-action shutdown && wrpt 1 && mon system_reset && mon cont" \
+	"$EV_GP_PAUSE$nl$EV_STOP$nl$EV_RESUME$nl$EV_GP_POWEROFF$nl$EV_SHUTDOWN$nl$EV_RESET$nl$EV_RESUME" \
+	running
+
+# Each event carries the run state its own transition leads to, the raw
+# byte and device for writes, and contiguous sequence numbers.
+sim_load panic_action=pause
+seq0=$(cfg_field seq)
+mon_start --count 9 --timeout 20000
+wrpt 1
+mon cont
+mon stop
+mon system_reset
+mon cont
+mon set --panic-action shutdown
+wrpt 3
+mon system_reset
+mon_wait
+check "event status after each event" \
+	"$(sed -n 's/.*"event": "\([A-Z_]*\)".*"status": "\([a-z-]*\)".*/\1:\2/p' "$MON_OUT" | tr '\n' ' ')" \
+	"GUEST_PANICKED:running STOP:guest-panicked RESUME:running STOP:paused RESET:prelaunch RESUME:running GUEST_PANICKED:running SHUTDOWN:shutdown RESET:prelaunch "
+check "event sequence numbers" \
+	"$(sed -n 's/.*"seq": \([0-9]*\),.*/\1/p' "$MON_OUT" | tr '\n' ' ')" \
+	"$(seq $((seq0 + 1)) $((seq0 + 9)) | tr '\n' ' ')"
+check "event device/value: write, command" \
+	"$(sed -n 's/.*"device": \([0-9a-z]*\), "value": \([0-9a-z]*\).*/\1,\2/p' "$MON_OUT" | tr '\n' ' ')" \
+	"0,1 0,1 null,null null,null null,null null,null 0,3 0,3 null,null "
+
+# Unknown bits are logged once per load, as QEMU logs them once.
+sim_load
+dmesg_mark
+wrpt 4
+wrpt 8
+wrpt 0x10
+check "unknown bits logged once" "$(dmesg_since | grep -c 'pvpanic_sim: unknown event')" 1
+check "unknown bits: first value named" \
+	"$(dmesg_since | grep -o 'unknown event 0x[0-9a-f]*')" "unknown event 0x4"
+
+finish
