@@ -35,10 +35,15 @@ lint:
 check:
 	scripts/check.sh
 
+# Every kernel with QEMU 7.2, then the host targets with QEMU 10.0; the
+# long budgets' differential and shapes included (PVP_LONG=1).
 check-all:
 	@set -e; for k in $$(grep -v '^#' scripts/kernels.txt); do \
 		echo "=== make check KVER=$$k"; \
-		$(MAKE) --no-print-directory check KVER=$$k; \
+		PVP_LONG=1 $(MAKE) --no-print-directory check KVER=$$k; \
+		echo "=== make check KVER=$$k PVP_QEMU=10 (host targets)"; \
+		PVP_LONG=1 PVP_QEMU=10 PVP_TARGETS= PVP_HOST_TARGETS=qemu \
+			$(MAKE) --no-print-directory check KVER=$$k; \
 	done
 
 # The kselftests on a KASAN/lockdep/kmemleak kernel built from
@@ -48,15 +53,17 @@ check-debug:
 	PVP_HOST_TARGETS= PVP_TIMEOUT_SCALE=$${PVP_TIMEOUT_SCALE:-4} \
 		$(MAKE) --no-print-directory check KVER=$$k
 
-# The long budgets, each a figure of Documentation/testing.md: the
-# lifecycle stress for 1000 cycles, the fuzzer for 10 minutes, 20 real
-# panics per QEMU action.
+# The long budgets (Documentation/testing.md): the lifecycle stress for 1000
+# cycles, the fuzzer for 10 minutes, 5 real panics per QEMU action, every
+# byte in the differential test, every firmware shape beside a busy
+# interpreter, kdump without the report.
 check-long:
-	PVP_STRESS_CYCLES=$${PVP_STRESS_CYCLES:-1000} \
+	PVP_LONG=1 PVP_STRESS_CYCLES=$${PVP_STRESS_CYCLES:-1000} \
 	PVP_FUZZ_N=$${PVP_FUZZ_N:-10000000} PVP_FUZZ_SECONDS=$${PVP_FUZZ_SECONDS:-600} \
 	PVP_PANIC_REPEAT=$${PVP_PANIC_REPEAT:-5} PVP_TIMEOUT_SCALE=$${PVP_TIMEOUT_SCALE:-8} \
-	PVP_TARGETS="sim stress" PVP_TEST_PROGS="test_nl_fuzz test_lifecycle.sh test_real_panic.sh" \
-	PVP_HOST_TARGETS=qemu $(MAKE) --no-print-directory check
+	PVP_TARGETS="sim stress" PVP_HOST_TARGETS=qemu \
+	PVP_TEST_PROGS="test_nl_fuzz test_lifecycle.sh test_real_panic.sh test_differential.py test_aml_busy.sh test_kdump.sh" \
+	$(MAKE) --no-print-directory check
 
 ynl-gen:
 	scripts/ynl-gen.sh

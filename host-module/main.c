@@ -25,9 +25,13 @@ static char *variant = "default";
 module_param(variant, charp, 0444);
 MODULE_PARM_DESC(variant, "SSDT variant to load (default, no_rdpt, rdpt_string, rdpt_buffer, rdpt_big, rdpt_fail, no_wrpt, wrpt_fail, sta0, no_crs, two_devices, multi_store; aimed at QEMU's device: io_parent, io_debug_real, io_stale_crs, io_read_first, io_rdpt_big, mem)");
 
-static uint capability = 3;
-module_param(capability, uint, 0444);
-MODULE_PARM_DESC(capability, "Value a read of the port returns, 0..255 (QEMU's events property, default 3)");
+static char *qemu = "7.2";
+module_param(qemu, charp, 0444);
+MODULE_PARM_DESC(qemu, "The QEMU whose device to follow: 7.2 (default) or 10.0 (bit 2, PVSHUTDOWN)");
+
+static int capability = -1;
+module_param(capability, int, 0444);
+MODULE_PARM_DESC(capability, "Value a read of the port returns, 0..255 (QEMU's events property; default 3 with QEMU 7.2, 7 with 10.0)");
 
 /*
  * 1024, not fewer: under TCG the delivery work can wait tens of milliseconds
@@ -49,8 +53,18 @@ static int __init pvp_parse_params(void)
 	ret = pvpanic_sim_ssdt_select(variant);
 	if (ret)
 		return ret;
-	if (capability > 0xff) {
-		pr_err("capability=%u out of range 0..255\n", capability);
+	if (!strcmp(qemu, "7.2")) {
+		pvpanic_sim_set_qemu(702);
+	} else if (!strcmp(qemu, "10.0") || !strcmp(qemu, "10")) {
+		pvpanic_sim_set_qemu(1000);
+	} else {
+		pr_err("unknown qemu=%s: 7.2 or 10.0\n", qemu);
+		return -EINVAL;
+	}
+	if (capability < 0)	/* QEMU's default for its events property */
+		capability = pvpanic_sim_qemu() >= 1000 ? 7 : 3;
+	if (capability > 0xff || capability < -1) {
+		pr_err("capability=%d out of range 0..255\n", capability);
 		return -EINVAL;
 	}
 	pvpanic_sim_set_capability(capability);
@@ -91,8 +105,8 @@ static int __init pvp_init(void)
 	if (ret)
 		goto err_port;
 	pvpanic_sim_debugfs_init();
-	pr_info("loaded SSDT variant %s, capability %#x, panic action %s\n",
-		pvpanic_sim_ssdt_name(), capability, panic_action);
+	pr_info("loaded SSDT variant %s as QEMU %s, capability %#x, panic action %s\n",
+		pvpanic_sim_ssdt_name(), qemu, capability, panic_action);
 	return 0;
 
 err_port:

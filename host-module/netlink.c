@@ -43,9 +43,11 @@ int pvpanic_sim_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = pvp_nl_reply_new(info, PVPANIC_SIM_CMD_GET_STATUS, &hdr);
 	if (!msg)
 		return -ENOMEM;
+	/* QEMU 10.0's query-status has no "singlestep" any more. */
 	if (nla_put_u32(msg, PVPANIC_SIM_A_STATUS, st.status) ||
 	    nla_put_u8(msg, PVPANIC_SIM_A_RUNNING, st.running) ||
-	    nla_put_u8(msg, PVPANIC_SIM_A_SINGLESTEP, 0)) {
+	    (pvpanic_sim_qemu() < 1000 &&
+	     nla_put_u8(msg, PVPANIC_SIM_A_SINGLESTEP, 0))) {
 		nlmsg_free(msg);
 		NL_SET_ERR_MSG(info->extack, "reply does not fit");
 		return -EMSGSIZE;
@@ -69,7 +71,8 @@ int pvpanic_sim_nl_get_config_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, PVPANIC_SIM_A_SEQ, cfg.seq,
 			      PVPANIC_SIM_A_PAD) ||
 	    nla_put_u64_64bit(msg, PVPANIC_SIM_A_LOST, cfg.lost,
-			      PVPANIC_SIM_A_PAD)) {
+			      PVPANIC_SIM_A_PAD) ||
+	    nla_put_u32(msg, PVPANIC_SIM_A_QEMU_VERSION, cfg.qemu)) {
 		nlmsg_free(msg);
 		NL_SET_ERR_MSG(info->extack, "reply does not fit");
 		return -EMSGSIZE;

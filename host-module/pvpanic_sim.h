@@ -46,6 +46,7 @@ struct pvpanic_sim_status {
 struct pvpanic_sim_config {
 	u32 capability;
 	u32 panic_action;
+	u32 qemu;		/* major * 100 + minor: 702, 1000 */
 	u64 seq;		/* last sequence number assigned */
 	u64 lost;
 };
@@ -72,6 +73,8 @@ u32 pvpanic_sim_capability(void);
 void pvpanic_sim_set_capability(u32 capability);
 
 /* runstate.c; the control commands run in process context */
+void pvpanic_sim_set_qemu(u32 version);
+u32 pvpanic_sim_qemu(void);
 void pvpanic_sim_port_write(u32 device, u8 value);
 void pvpanic_sim_set_panic_action(u32 action);
 void pvpanic_sim_get_status(struct pvpanic_sim_status *st);

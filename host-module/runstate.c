@@ -2,8 +2,8 @@
 /*
  * pvpanic_sim run state: what QEMU does on a write to its pvpanic port
  * (hw/misc/pvpanic.c) and the QMP run state it moves (system/runstate.c):
- * GUEST_PANICKED with the panic action, GUEST_CRASHLOADED, and the control
- * commands stop, cont and system_reset.
+ * GUEST_PANICKED with the panic action, GUEST_CRASHLOADED, with QEMU 10.0
+ * GUEST_PVSHUTDOWN, and the control commands stop, cont and system_reset.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -12,6 +12,10 @@
 #include <linux/delay.h>
 #include <linux/netlink.h>
 #include <uapi/misc/pvpanic.h>
+
+#ifndef PVPANIC_SHUTDOWN		/* <uapi/misc/pvpanic.h> before 6.10 */
+#define PVPANIC_SHUTDOWN	BIT(2)
+#endif
 
 #include "pvpanic_sim.h"
 
@@ -22,6 +26,17 @@ static u32 pvp_run_state = PVPANIC_SIM_RUN_STATE_RUNNING;
 static u32 pvp_panic_action = PVPANIC_SIM_PANIC_ACTION_SHUTDOWN;
 
 static atomic_t pvp_unknown_logged = ATOMIC_INIT(0);
+static u32 pvp_qemu = 702;		/* set once, at load */
+
+void pvpanic_sim_set_qemu(u32 version)
+{
+	pvp_qemu = version;
+}
+
+u32 pvpanic_sim_qemu(void)
+{
+	return pvp_qemu;
+}
 
 static void pvp_record(u8 event, u32 device, u8 value, u8 action, bool guest,
 		       u8 reason)
@@ -69,16 +84,35 @@ static void pvp_guest_panicked(u32 device, u8 value)
 }
 
 /*
+ * QEMU 10.0's qemu_system_guest_pvshutdown(): GUEST_PVSHUTDOWN, then a
+ * guest shutdown request, whatever the panic action.  QEMU exits there
+ * (or, with -no-shutdown, stops in "shutdown"); the model stays in
+ * "shutdown" until system_reset, as after a panic with action shutdown.
+ */
+static void pvp_guest_pvshutdown(u32 device, u8 value)
+{
+	pvp_record(PVPANIC_SIM_EVENT_GUEST_PVSHUTDOWN, device, value, 0, false,
+		   0);
+	pvp_run_state = PVPANIC_SIM_RUN_STATE_SHUTDOWN;
+	pvp_record(PVPANIC_SIM_EVENT_SHUTDOWN, device, value, 0, true,
+		   PVPANIC_SIM_SHUTDOWN_CAUSE_GUEST_SHUTDOWN);
+}
+
+/*
  * A write to the port of @device: QEMU's handle_event().  Not filtered by
- * the capability; bit 0 first, then bit 1, the first match only.  May run
- * in panic context: never waits unboundedly for the lock (the holder may
- * be a CPU stopped with it held); after about 1 ms the event is lost.
+ * the capability; bit 0 first, then bit 1, then (QEMU 10.0) bit 2, the
+ * first match only.  May run in panic context: never waits unboundedly
+ * for the lock (the holder may be a CPU stopped with it held); after about
+ * 1 ms the event is lost.
  */
 void pvpanic_sim_port_write(u32 device, u8 value)
 {
-	const u8 known = PVPANIC_PANICKED | PVPANIC_CRASH_LOADED;
+	u8 known = PVPANIC_PANICKED | PVPANIC_CRASH_LOADED;
 	unsigned long flags;
 	int i;
+
+	if (pvp_qemu >= 1000)
+		known |= PVPANIC_SHUTDOWN;
 
 	if ((value & ~known) && !atomic_xchg(&pvp_unknown_logged, 1))
 		pr_warn("unknown event %#x\n", value);
@@ -89,11 +123,13 @@ void pvpanic_sim_port_write(u32 device, u8 value)
 		if (raw_spin_trylock_irqsave(&pvpanic_sim_lock, flags)) {
 			if (value & PVPANIC_PANICKED)
 				pvp_guest_panicked(device, value);
-			else
+			else if (value & PVPANIC_CRASH_LOADED)
 				pvp_record(PVPANIC_SIM_EVENT_GUEST_CRASHLOADED,
 					   device, value,
 					   PVPANIC_SIM_GUEST_PANIC_ACTION_RUN,
 					   false, 0);
+			else
+				pvp_guest_pvshutdown(device, value);
 			raw_spin_unlock_irqrestore(&pvpanic_sim_lock, flags);
 			pvpanic_sim_events_kick();
 			return;
@@ -130,6 +166,7 @@ void pvpanic_sim_get_config(struct pvpanic_sim_config *cfg)
 
 	raw_spin_lock_irqsave(&pvpanic_sim_lock, flags);
 	cfg->panic_action = pvp_panic_action;
+	cfg->qemu = pvp_qemu;
 	cfg->capability = pvpanic_sim_capability();
 	cfg->seq = pvpanic_sim_events_seq();
 	cfg->lost = pvpanic_sim_events_lost();

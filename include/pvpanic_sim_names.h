@@ -31,7 +31,6 @@ static inline const char *pvpanic_sim_run_state_str(unsigned int v)
 		[PVPANIC_SIM_RUN_STATE_WATCHDOG] = "watchdog",
 		[PVPANIC_SIM_RUN_STATE_GUEST_PANICKED] = "guest-panicked",
 		[PVPANIC_SIM_RUN_STATE_COLO] = "colo",
-		[PVPANIC_SIM_RUN_STATE_PRECONFIG] = "preconfig",
 	};
 
 	return v < ARRAY_SIZE(names) ? names[v] : NULL;
@@ -61,6 +60,7 @@ static inline const char *pvpanic_sim_shutdown_cause_str(unsigned int v)
 		[PVPANIC_SIM_SHUTDOWN_CAUSE_GUEST_RESET] = "guest-reset",
 		[PVPANIC_SIM_SHUTDOWN_CAUSE_GUEST_PANIC] = "guest-panic",
 		[PVPANIC_SIM_SHUTDOWN_CAUSE_SUBSYSTEM_RESET] = "subsystem-reset",
+		[PVPANIC_SIM_SHUTDOWN_CAUSE_SNAPSHOT_LOAD] = "snapshot-load",
 	};
 
 	return v < ARRAY_SIZE(names) ? names[v] : NULL;
@@ -87,6 +87,7 @@ static inline const char *pvpanic_sim_event_str(unsigned int v)
 		[PVPANIC_SIM_EVENT_RESUME] = "RESUME",
 		[PVPANIC_SIM_EVENT_SHUTDOWN] = "SHUTDOWN",
 		[PVPANIC_SIM_EVENT_RESET] = "RESET",
+		[PVPANIC_SIM_EVENT_GUEST_PVSHUTDOWN] = "GUEST_PVSHUTDOWN",
 	};
 
 	return v < ARRAY_SIZE(names) ? names[v] : NULL;

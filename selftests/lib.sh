@@ -33,6 +33,9 @@ SCALE=${PVP_TIMEOUT_SCALE:-1}
 
 log() { echo "# $*"; }
 
+# PVP_LONG=1 (make check-long, make check-all): the long budgets.
+long_run() { [ "${PVP_LONG:-}" = 1 ]; }
+
 skip() {
 	echo "SKIP: $*"
 	exit $KSFT_SKIP
@@ -56,6 +59,7 @@ require_file() {
 # Cleanups run at exit, last registered first; a test that loaded modules
 # then fails if the kernel logged a splat meanwhile.
 T=$(mktemp -d /tmp/pvp-test.XXXXXX)
+PVP_T0=$EPOCHREALTIME
 PVP_ON_EXIT=()
 PVP_SPLAT_CHECK=0
 on_exit() { PVP_ON_EXIT=("$*" "${PVP_ON_EXIT[@]}"); }
@@ -69,6 +73,7 @@ pvp_exit() {
 		eval "$c"
 	done
 	rm -rf "$T"
+	awk -v a="$PVP_T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "# %.1f s\n", b - a }'
 	if [ $PVP_SPLAT_CHECK = 1 ]; then
 		bad=$(dmesg | tail -n +"$((PVP_DMESG0 + 1))" | grep -E "$SPLAT_RE")
 		if [ -n "$bad" ]; then
@@ -182,13 +187,15 @@ EV_STOP='{"event": "STOP"}'
 EV_RESUME='{"event": "RESUME"}'
 EV_SHUTDOWN='{"event": "SHUTDOWN", "data": {"guest": true, "reason": "guest-panic"}}'
 EV_RESET='{"event": "RESET", "data": {"guest": false, "reason": "host-qmp-system-reset"}}'
+EV_PVSHUTDOWN='{"event": "GUEST_PVSHUTDOWN"}'
+EV_SHUTDOWN_GUEST='{"event": "SHUTDOWN", "data": {"guest": true, "reason": "guest-shutdown"}}'
 
 # The raw byte goes through \_SB.PEVT.WRPT (AML -> OEM region -> model).
 wrpt() { echo "$1" >"$SIM_DBG/wrpt${2:-}"; }
 
 status_of() { mon status | sed -n 's/^{"status": "\([a-z-]*\)".*/\1/p'; }
 
-cfg_field() { mon config | sed -n "s/.*\"$1\": \"\\{0,1\\}\\([a-z0-9-]*\\).*/\\1/p"; }
+cfg_field() { mon config | sed -n "s/.*\"$1\": \"\\{0,1\\}\\([a-z0-9.-]*\\).*/\\1/p"; }
 
 # Wait until the model has handed every recorded event to netlink.
 drain() {
@@ -339,6 +346,12 @@ crash_kernel_unload() { kexec -p -u >/dev/null 2>&1; }
 ### Guests booted from the host (selftests/qemu)
 
 RUNVM=$PVP_ROOT/scripts/vm/run-vm.py
+
+# PVP_QEMU: 7.2 (Debian 12's, the default) or 10 (Debian 13's, with bit 2
+# and the events property at 7 by default).
+qemu10() { case ${PVP_QEMU:-} in 10 | 10.0) return 0 ;; esac; return 1; }
+QEMU_CAP=3
+qemu10 && QEMU_CAP=7
 
 vm_setup() {
 	: "${KVER:=$("$PVP_ROOT/scripts/kver.sh")}"

@@ -26,6 +26,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPEC = os.path.join(ROOT, "include/uapi/linux/pvpanic_sim.yaml")
 # make check-debug's kernel runs several times slower: every wait scales
 TIMEOUT_SCALE = int(os.environ.get("PVP_TIMEOUT_SCALE", "1"))
+# PVP_QEMU=10: QEMU 10.0 referees instead of Debian 12's 7.2.
+QEMU10 = os.environ.get("PVP_QEMU", "") in ("10", "10.0")
+# PVP_LONG=1 (make check-long, make check-all): the long budgets.
+LONG = os.environ.get("PVP_LONG", "") == "1"
 
 
 def ynl_dir():
@@ -55,8 +59,10 @@ class Model:
         rc, r = self.do("get-status")
         if rc:
             raise RuntimeError("get-status failed: %s" % r)
-        return {"status": r["status"], "singlestep": bool(r["singlestep"]),
-                "running": bool(r["running"])}
+        st = {"status": r["status"], "running": bool(r["running"])}
+        if "singlestep" in r:       # QEMU 7.2's query-status has it, 10.0's not
+            st["singlestep"] = bool(r["singlestep"])
+        return st
 
 
 def qmp_words(path):
@@ -181,7 +187,7 @@ class Guest:
             cls.live.discard(g)
 
     def __init__(self, qemu_args=(), append="", mem="1024", timeout=600,
-                 allow_exit=False, reboot=False):
+                 allow_exit=False, reboot=False, qemu=None):
         self.tmp = tempfile.mkdtemp(prefix="pvp-e2e-")
         self.qmp_path = os.path.join(self.tmp, "qmp.sock")
         self.agent_path = os.path.join(self.tmp, "agent.sock")
@@ -195,6 +201,8 @@ class Guest:
             args += ["--allow-panic"]
         if reboot:
             args += ["--reboot"]
+        if qemu:
+            args += ["--qemu", qemu]
         extra = ["-device", "virtio-serial-pci",
                  "-chardev", "socket,id=agent,path=%s,server=on,wait=off" % self.agent_path,
                  "-device", "virtserialport,chardev=agent,name=pvp.agent"]

@@ -50,6 +50,17 @@ PANIC_START = re.compile(r"(sysrq: Trigger a crash|Kernel panic - not syncing|"
 TAINT_OK = 4096 | 8192 | (1 << 18)
 
 
+def qemu_binary(which):
+    """PVP_QEMU: 7.2 (Debian 12's, the default), 10 (Debian 13's, from
+    scripts/qemu10.sh's cached root), or the path of a QEMU binary."""
+    if which in ("", "7.2"):
+        return "qemu-system-x86_64"
+    if which in ("10", "10.0"):
+        return subprocess.run([os.path.join(os.path.dirname(HERE), "qemu10.sh")],
+                              check=True, capture_output=True, text=True).stdout.strip()
+    return which
+
+
 def log(msg):
     print("run-vm: " + msg, file=sys.stderr, flush=True)
 
@@ -291,6 +302,8 @@ def main():
     ap.add_argument("--console-log", help="keep the serial console log here")
     ap.add_argument("--out", help="the directory shared as $PVP_OUT (default: a new one)")
     ap.add_argument("--accel", default=os.environ.get("PVP_ACCEL", "tcg"))
+    ap.add_argument("--qemu", default=os.environ.get("PVP_QEMU", ""),
+                    help="7.2 (default), 10, or a QEMU binary (PVP_QEMU)")
     ap.add_argument("--quiet", action="store_true", help="do not echo the command's output")
     ap.add_argument("command", nargs="+")
     a = ap.parse_args()
@@ -333,7 +346,7 @@ def main():
     accel = a.accel
     if accel == "kvm" and not os.access("/dev/kvm", os.W_OK):
         accel = "tcg"
-    qemu = ["qemu-system-x86_64", "-nodefaults", "-no-user-config",
+    qemu = [qemu_binary(a.qemu), "-nodefaults", "-no-user-config",
             "-display", "none", "-machine", "pc", "-accel", accel,
             "-cpu", "max" if accel == "tcg" else "host",
             "-m", a.mem, "-smp", a.smp,

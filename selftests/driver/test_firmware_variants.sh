@@ -10,13 +10,21 @@
 drv_setup
 
 # check VARIANT POLICY WANT LOG [EVENTS]: WANT is "refuse" or the path.
+# The same variant again is bound again with the new policy, not reloaded.
+CUR=
 check() {
-	local variant=$1 policy=$2 want=$3 log=$4 events=$5 args=() what
+	local variant=$1 policy=${2:-auto} want=$3 log=$4 events=$5 what
 
-	what="$variant${policy:+ policy=$policy}"
-	[ -n "$policy" ] && args=(policy="$policy")
+	what="$variant${2:+ policy=$policy}"
 	dmesg_mark
-	reload variant="$variant" panic_action=none -- "${args[@]}"
+	if [ "$variant" = "$CUR" ]; then
+		bound $DEV0 && echo $DEV0 >$DRV/unbind
+		echo "$policy" >/sys/module/pvpanic_acpi/parameters/policy
+		echo $DEV0 >$DRV/bind 2>/dev/null
+	else
+		reload variant="$variant" panic_action=none -- policy="$policy"
+		CUR=$variant
+	fi
 	if [ "$want" = refuse ]; then
 		[ -e /sys/bus/platform/devices/$DEV0 ] ||
 			die "$what: no platform device to refuse"
@@ -64,13 +72,14 @@ check multi_store acpi "$PORT_LIVE" "$unseen" "$p"
 check io_parent "" "port 0x505" "$unseen"
 check io_debug_real "" "replay io 0x5a8 8 + port 0x505" "disagree: both are written"
 check io_stale_crs "" "replay io 0x505 8 + port 0x5a8" "disagree: both are written"
-check io_read_first "" "replay io 0x505 8" "the learned register is the _CRS port"
 check io_stale_crs io "port 0x5a8" "policy=io: the _CRS port only"
+check io_read_first "" "replay io 0x505 8" "the learned register is the _CRS port"
 check io_rdpt_big "" refuse "RDPT returned 0x1[0-9a-f]*, not a byte"
 
 # mem needs QEMU's pvpanic-pci: without it the model refuses the variant.
 unload_mod pvpanic_acpi
 sim_unload
+CUR=
 dmesg_mark
 insmod "$SIM_KO" variant=mem 2>/dev/null && die "variant mem loaded without pvpanic-pci"
 dmesg_since | grep -q "variant mem needs QEMU's -device pvpanic-pci" ||

@@ -11,6 +11,14 @@ and data, in order) and the status after each step are compared.
 
 QEMU exits on a panic with the shutdown actions, so those cases get a QEMU
 of their own. Expected differences are listed in EXPECTED with a reason.
+
+Bit 2 (GUEST_PVSHUTDOWN, QEMU 9.1+) exists only in QEMU 10.0: classes 5
+and 6 always run with QEMU 10.0 (scripts/qemu10.sh) and the model's
+qemu=10.0. PVP_QEMU=10 runs classes 1-4 with it too: then the bytes that
+are GUEST_PVSHUTDOWN are left to class 5, QEMU's capability is 7 by
+default, and query-status has no "singlestep". make check writes every
+byte whose bits 0-2 take each value (with and without high bits); the long
+budgets (PVP_LONG=1) every byte. PVP_DIFF_ONLY=1,3 runs only those classes.
 """
 
 import json
@@ -20,11 +28,20 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from pvptest import Guest, QmpError, log  # noqa: E402
+from pvptest import Guest, QmpError, log, QEMU10, LONG  # noqa: E402
 
 DBG = "/sys/kernel/debug/pvpanic_acpi"
 MON = "tools/pvpanic-monitor/pvpanic-monitor"
 SIM_PATH = "\\_SB_.PEVT"
+DEFAULT_CAP = 7 if QEMU10 else 3
+# Every byte, or those of each value of bits 0-2 with and without high bits.
+BYTES = list(range(256)) if LONG else sorted(
+    set(range(16)) | set(range(0xf0, 0x100)) | {0x20, 0x40, 0x50, 0x80, 0xa8})
+
+
+def pvshutdown(b):
+    """A byte QEMU 10.0 decodes as GUEST_PVSHUTDOWN (bit 2, not 0 or 1)."""
+    return QEMU10 and b & 7 == 4
 
 # Differences we keep on purpose: (case class, what differs) -> reason.
 EXPECTED = {
@@ -37,6 +54,10 @@ EXPECTED = {
     "enter-shutdown": "QEMU reaches state shutdown (with -no-shutdown) by a guest "
                       "poweroff, the model by a panic with action shutdown: the "
                       "events of that step differ by design, the state must not",
+    "pvshutdown-stop": "QEMU 10.0 with -no-shutdown stops after GUEST_PVSHUTDOWN "
+                       "and SHUTDOWN (STOP); the model follows QEMU without it, "
+                       "which exits there: that step's events differ, the state "
+                       "after it (shutdown) must not",
 }
 
 mismatches = []
@@ -51,8 +72,8 @@ def norm_qmp(ev):
 
 
 def norm_status(st):
-    return {"status": st["status"], "running": st["running"],
-            "singlestep": st.get("singlestep", False)}
+    """query-status as it is: QEMU 10.0 has no "singlestep", 7.2 has."""
+    return dict(st)
 
 
 class Pair:
@@ -310,10 +331,11 @@ def rdpt(pair, cls):
 
 
 def boot(qemu_dev="pvpanic", action="pause", sim_args="", allow_exit=False,
-         reboot=False, extra=()):
+         reboot=False, extra=(), qemu10=QEMU10):
     g = Guest(qemu_args=["-device", qemu_dev, "-action", "panic=%s" % action] + list(extra),
-              allow_exit=allow_exit, reboot=reboot)
-    return g, Pair(g, "panic_action=%s %s" % (action, sim_args))
+              allow_exit=allow_exit, reboot=reboot, qemu="10" if qemu10 else "7.2")
+    return g, Pair(g, "panic_action=%s qemu=%s %s"
+                   % (action, "10.0" if qemu10 else "7.2", sim_args))
 
 
 def finish(g, allow_exit=False):
@@ -332,12 +354,13 @@ def main():
     t0 = time.time()
     if want(1):
         # 1. Every byte, actions pause and none, default capability.
+        #    (QEMU 10.0: those that are GUEST_PVSHUTDOWN make it exit: class 5.)
         g, p = boot(action="pause")
-        rdpt(p, "rdpt events=3")
+        rdpt(p, "rdpt events=%d" % DEFAULT_CAP)
         for action in ("pause", "none"):
             compare(p, "set-action", [("set-action", action)])
-            compare(p, "bytes 0..255 action=%s" % action,
-                    [("write", v) for v in range(256)])
+            compare(p, "bytes action=%s" % action,
+                    [("write", v) for v in BYTES if not pvshutdown(v)])
         finish(g)
         log("class 1 done in %.0fs" % (time.time() - t0))
 
@@ -366,12 +389,13 @@ def main():
 
     if want(3):
         # 3. Capabilities (QEMU's events= property): RDPT and a few writes.
-        for cap in (0, 1):
+        for cap in (0, 1) if not QEMU10 else (0, 3):
             g, p = boot(qemu_dev="pvpanic,events=%d" % cap, action="none",
                         sim_args="capability=%d" % cap)
             rdpt(p, "rdpt events=%d" % cap)
             compare(p, "writes with events=%d" % cap,
-                    [("write", v) for v in (0, 1, 2, 3, 4, 0x80, 0xff)])
+                    [("write", v) for v in (0, 1, 2, 3, 4, 8, 0x80, 0xff)
+                     if not pvshutdown(v)])
             finish(g)
         log("class 3 done in %.0fs" % (time.time() - t0))
 
@@ -383,10 +407,32 @@ def main():
             g, p = boot(qemu_dev="pvpanic,events=%d" % cap, action=action,
                         sim_args="capability=%d" % cap, allow_exit=True)
             rdpt(p, "rdpt events=%d" % cap)
-            steps = [("write", b) for b in range(256) if not b & 1]
+            steps = [("write", b) for b in BYTES
+                     if not b & 1 and not pvshutdown(b)]
             compare(p, "action=%s events=%d" % (action, cap), steps + [("write", 0x01)])
             finish(g, allow_exit=True)
         log("class 4 done in %.0fs" % (time.time() - t0))
+
+    if want(5):
+        # 5. GUEST_PVSHUTDOWN (QEMU 10.0): QEMU exits, whatever the panic
+        #    action (exit-failure still exits 0); the model stays in shutdown.
+        for action, b in (("none", 0x04), ("exit-failure", 0xfc)):
+            g, p = boot(action=action, allow_exit=True, qemu10=True)
+            compare(p, "pvshutdown 0x%02x action=%s" % (b, action),
+                    [("write", 0x08), ("write", b)])
+            finish(g, allow_exit=True)
+        log("class 5 done in %.0fs" % (time.time() - t0))
+
+    if want(6):
+        # 6. Control sequences after a GUEST_PVSHUTDOWN (QEMU 10.0), with
+        #    -no-shutdown so that QEMU stays (see EXPECTED: the entering step
+        #    compares the state).
+        g, p = boot(action="pause", reboot=True, extra=["-no-shutdown"], qemu10=True)
+        steps = [("write", 4), ("cont", None), ("stop", None), ("cont", None),
+                 ("system_reset", None), ("cont", None), ("write", 2)]
+        compare_scripts(p, "controls after pvshutdown", steps, state_only=(0,))
+        finish(g)
+        log("class 6 done in %.0fs" % (time.time() - t0))
 
     for key, why in EXPECTED.items():
         log("expected difference %s: %s" % (key, why))

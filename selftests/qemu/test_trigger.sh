@@ -21,8 +21,8 @@ trig() { for i in \$(seq \$1); do echo panic > $DRV_DBG/trigger; sleep 0.5; done
 rebind() { echo QEMU0001:00 > \$b/unbind; echo \$1 > \$p; echo QEMU0001:00 > \$b/bind; }
 $(load_drv_cmd)
 want \$d/path "replay io 0x505 8"
-want \$s/capability 3
-want \$d/rdpt 0x03
+want \$s/capability $QEMU_CAP
+want \$d/rdpt $(printf 0x%02x $QEMU_CAP)
 trig 3
 echo 0 > \$s/events; trig 2
 echo 2 > \$s/events; trig 2
@@ -33,7 +33,7 @@ echo QEMU0001:00 > \$b/unbind
 trig 2
 echo QEMU0001:00 > \$b/bind
 want \$d/path "replay io 0x505 8"
-want \$d/rdpt 0x03
+want \$d/rdpt $(printf 0x%02x $QEMU_CAP)
 trig 1
 rebind acpi
 want \$d/path "live + replay io 0x505 8"

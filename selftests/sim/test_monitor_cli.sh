@@ -30,7 +30,7 @@ sim_load panic_action=exit-failure capability=2
 check "status format (query-status)" "$("$MONITOR" status)" \
 	'{"status": "running", "singlestep": false, "running": true}'
 check "config format" "$("$MONITOR" config)" \
-	'{"capability": 2, "panic-action": "exit-failure", "seq": 0, "lost": 0}'
+	'{"capability": 2, "panic-action": "exit-failure", "seq": 0, "lost": 0, "qemu": "7.2"}'
 check "kernel range check shown: exit 1" "$(rc_of set --capability 256)" 1
 check "kernel range check shown: message" \
 	"$("$MONITOR" set --capability 256 2>&1)" \

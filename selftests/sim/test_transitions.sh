@@ -106,6 +106,29 @@ run_case running pause \
 	"$EV_GP_PAUSE$nl$EV_STOP$nl$EV_RESUME$nl$EV_GP_POWEROFF$nl$EV_SHUTDOWN$nl$EV_RESET$nl$EV_RESUME" \
 	running
 
+# QEMU 10.0 (qemu=10.0): bit 2 is GUEST_PVSHUTDOWN then a guest shutdown,
+# whatever the panic action, after bits 0 and 1 (first match only).
+sim_load qemu=10.0
+pvs="$EV_PVSHUTDOWN$nl$EV_SHUTDOWN_GUEST"
+for pa in pause none exit-failure; do
+	run_case running $pa "wrpt 4" "$pvs" shutdown
+done
+run_case running pause "wrpt 0xfc" "$pvs" shutdown
+run_case running none "wrpt 5" "$EV_GP_RUN" running
+run_case running pause "wrpt 6" "$EV_GC" running
+run_case running pause "wrpt 8" "" running
+for st in paused guest-panicked prelaunch; do
+	run_case $st pause "wrpt 4" "$pvs" shutdown
+done
+run_case shutdown pause "wrpt 4" "$pvs" shutdown
+run_case shutdown pause "wrpt 4 && mon cont" "$pvs" shutdown 1
+check "cont after PVSHUTDOWN: QEMU's message" "$(cat "$T/action.err")" \
+	"pvpanic-monitor: Device or resource busy: Resetting the Virtual Machine is required"
+check "QEMU 10.0: query-status without singlestep" "$(mon status)" \
+	'{"status": "shutdown", "running": false}'
+run_case running pause "wrpt 4 && mon system_reset && mon cont" \
+	"$pvs$nl$EV_RESET$nl$EV_RESUME" running
+
 # Each event carries the run state its own transition leads to, the raw
 # byte and device for writes, and contiguous sequence numbers.
 sim_load panic_action=pause

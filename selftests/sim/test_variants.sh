@@ -17,6 +17,9 @@ for c in 0 1 2 3 4 170 255; do
 	check "capability $c read by RDPT" "$(rdpt)" $c
 	check "capability $c in config" "$(cfg_field capability)" $c
 done
+sim_load qemu=10.0
+check "QEMU 10.0: default capability read by RDPT" "$(rdpt)" 7
+check "QEMU 10.0 in config" "$(cfg_field qemu)" 10.0
 sim_load capability=0 panic_action=pause
 check "capability=0 parameter" "$(rdpt)" 0
 seq0=$(cfg_field seq)

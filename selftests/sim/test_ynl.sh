@@ -3,18 +3,17 @@
 # The kernel's own YNL CLI (tools/net/ynl/cli.py from Debian's
 # linux-source-6.12, extracted on the host by scripts/ksrc.sh 6.12) drives the
 # pvpanic_sim family from our spec, include/uapi/linux/pvpanic_sim.yaml,
-# and agrees with pvpanic-monitor: get-status (the spec validated against
-# the genetlink schema on the way), stop then cont, and an event
-# subscription while a panic is written through the model's WRPT.
+# and agrees with pvpanic-monitor: get-status, stop then cont, and an event
+# subscription while a panic is written through the model's WRPT.  (The
+# spec is validated against genetlink-legacy.yaml on the host, by make
+# lint's regeneration: jsonschema takes seconds under TCG.)
 . "$(dirname "$0")/../lib.sh"
 sim_setup
 command -v python3 >/dev/null || skip "python3 is not installed"
-python3 -c 'import yaml, jsonschema' 2>/dev/null ||
-	skip "python3-yaml or python3-jsonschema is not installed"
+python3 -c 'import yaml' 2>/dev/null || skip "python3-yaml is not installed"
 K=${XDG_CACHE_HOME:-$HOME/.cache}/pvpanic-acpi/linux-source-6.12
 CLI=$K/tools/net/ynl/cli.py
-SCHEMA=$K/Documentation/netlink/genetlink-legacy.yaml
-[ -f "$CLI" ] && [ -f "$SCHEMA" ] ||
+[ -f "$CLI" ] ||
 	skip "the kernel's ynl CLI is not extracted: run scripts/ksrc.sh 6.12 on the host (make ynl-cache)"
 
 SPEC=$PVP_ROOT/include/uapi/linux/pvpanic_sim.yaml
@@ -23,15 +22,13 @@ YNL_PID=
 on_exit '[ -z "$YNL_PID" ] || kill "$YNL_PID" 2>/dev/null; wait 2>/dev/null'
 export PYTHONDONTWRITEBYTECODE=1
 
-# ynl ARGS...: the kernel's CLI on our spec; the spec is checked against
-# the genetlink schema only once (below), as it costs seconds under TCG.
-ynl() { python3 "$CLI" --spec "$SPEC" --output-json "$@"; }
+# ynl ARGS...: the kernel's CLI on our spec.
+ynl() { python3 "$CLI" --spec "$SPEC" --output-json --no-schema "$@"; }
 
 sim_load panic_action=pause
 
-# 1. get-status, with the spec validated against genetlink.yaml by ynl
-#    itself (jsonschema): a spec the schema rejects fails here.
-ynl --schema "$SCHEMA" --do get-status >"$W/y.status" 2>"$W/y.err" || {
+# 1. get-status.
+ynl --do get-status >"$W/y.status" 2>"$W/y.err" || {
 	cat "$W/y.err"
 	die "ynl --do get-status failed"
 }
@@ -39,9 +36,9 @@ log "ynl --do get-status: $(cat "$W/y.status")"
 "$MONITOR" status >"$W/m.status" || die "pvpanic-monitor status failed"
 
 # 2. stop, then cont, through ynl; the monitor reads the state after each.
-ynl --no-schema --do stop >"$W/y.stop" 2>&1 || { cat "$W/y.stop"; die "ynl --do stop failed"; }
+ynl --do stop >"$W/y.stop" 2>&1 || { cat "$W/y.stop"; die "ynl --do stop failed"; }
 "$MONITOR" status >"$W/m.stopped"
-ynl --no-schema --do cont >"$W/y.cont" 2>&1 || { cat "$W/y.cont"; die "ynl --do cont failed"; }
+ynl --do cont >"$W/y.cont" 2>&1 || { cat "$W/y.cont"; die "ynl --do cont failed"; }
 "$MONITOR" status >"$W/m.cont"
 log "after ynl stop: $(cat "$W/m.stopped"); after ynl cont: $(cat "$W/m.cont")"
 

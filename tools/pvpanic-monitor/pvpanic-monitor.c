@@ -318,10 +318,13 @@ static int cmd_status(struct nl *nl)
 		fprintf(stderr, "pvpanic-monitor: incomplete status reply\n");
 		return EXIT_REFUSED;
 	}
-	printf("{\"status\": \"%s\", \"singlestep\": %s, \"running\": %s}\n",
-	       run_state_str(at.val[PVPANIC_SIM_A_STATUS]),
-	       at.has[PVPANIC_SIM_A_SINGLESTEP] &&
-	       at.val[PVPANIC_SIM_A_SINGLESTEP] ? "true" : "false",
+	/* As query-status: QEMU 10.0 dropped "singlestep", so does the model. */
+	printf("{\"status\": \"%s\", ",
+	       run_state_str(at.val[PVPANIC_SIM_A_STATUS]));
+	if (at.has[PVPANIC_SIM_A_SINGLESTEP])
+		printf("\"singlestep\": %s, ",
+		       at.val[PVPANIC_SIM_A_SINGLESTEP] ? "true" : "false");
+	printf("\"running\": %s}\n",
 	       at.val[PVPANIC_SIM_A_RUNNING] ? "true" : "false");
 	return 0;
 }
@@ -344,8 +347,13 @@ static int cmd_config(struct nl *nl)
 	printf("{\"capability\": %llu, ", at.val[PVPANIC_SIM_A_CAPABILITY]);
 	printf("\"panic-action\": \"%s\", ",
 	       panic_action_str(at.val[PVPANIC_SIM_A_PANIC_ACTION]));
-	printf("\"seq\": %llu, \"lost\": %llu}\n", at.val[PVPANIC_SIM_A_SEQ],
+	printf("\"seq\": %llu, \"lost\": %llu", at.val[PVPANIC_SIM_A_SEQ],
 	       at.val[PVPANIC_SIM_A_LOST]);
+	if (at.has[PVPANIC_SIM_A_QEMU_VERSION])
+		printf(", \"qemu\": \"%llu.%llu\"",
+		       at.val[PVPANIC_SIM_A_QEMU_VERSION] / 100,
+		       at.val[PVPANIC_SIM_A_QEMU_VERSION] % 100);
+	printf("}\n");
 	return 0;
 }
 

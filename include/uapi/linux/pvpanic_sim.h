@@ -29,7 +29,6 @@ enum pvpanic_sim_run_state {
 	PVPANIC_SIM_RUN_STATE_WATCHDOG,
 	PVPANIC_SIM_RUN_STATE_GUEST_PANICKED,
 	PVPANIC_SIM_RUN_STATE_COLO,
-	PVPANIC_SIM_RUN_STATE_PRECONFIG,
 
 	/* private: */
 	__PVPANIC_SIM_RUN_STATE_MAX,
@@ -65,6 +64,7 @@ enum pvpanic_sim_shutdown_cause {
 	PVPANIC_SIM_SHUTDOWN_CAUSE_GUEST_RESET,
 	PVPANIC_SIM_SHUTDOWN_CAUSE_GUEST_PANIC,
 	PVPANIC_SIM_SHUTDOWN_CAUSE_SUBSYSTEM_RESET,
+	PVPANIC_SIM_SHUTDOWN_CAUSE_SNAPSHOT_LOAD,
 
 	/* private: */
 	__PVPANIC_SIM_SHUTDOWN_CAUSE_MAX,
@@ -87,7 +87,8 @@ enum pvpanic_sim_panic_action {
 };
 
 /**
- * enum pvpanic_sim_event - The QMP events the model emits.
+ * enum pvpanic_sim_event - The QMP events the model emits (guest-pvshutdown
+ *   with QEMU 10.0).
  */
 enum pvpanic_sim_event {
 	PVPANIC_SIM_EVENT_GUEST_PANICKED,
@@ -96,6 +97,7 @@ enum pvpanic_sim_event {
 	PVPANIC_SIM_EVENT_RESUME,
 	PVPANIC_SIM_EVENT_SHUTDOWN,
 	PVPANIC_SIM_EVENT_RESET,
+	PVPANIC_SIM_EVENT_GUEST_PVSHUTDOWN,
 
 	/* private: */
 	__PVPANIC_SIM_EVENT_MAX,
@@ -117,6 +119,7 @@ enum {
 	PVPANIC_SIM_A_SEQ,
 	PVPANIC_SIM_A_TIMESTAMP,
 	PVPANIC_SIM_A_LOST,
+	PVPANIC_SIM_A_QEMU_VERSION,
 	PVPANIC_SIM_A_PAD,
 
 	__PVPANIC_SIM_A_MAX,
