@@ -7,7 +7,9 @@
 #   make check        static checks, then every test in guests; N passed, N failed
 #   make check-all    make check on each kernel of scripts/kernels.txt
 #   make check-debug  the kselftests on a KASAN/lockdep/kmemleak kernel
-#   make check-long   the long budgets: 1000 stress cycles, 20 real panics
+#   make check-long   the long budgets: stress, fuzzing, real panics, every byte
+#   make check-distro the package in a real Debian guest with kdump-tools
+#   make deb          out/deb/pvpanic-acpi-dkms_<version>_all.deb
 #   make lint         W=1, sparse, checkpatch, generated code up to date
 #   make ynl-gen      regenerate the netlink code from its YNL spec
 #   make bench        panic-path, probe and pipeline figures (out/bench-KVER)
@@ -19,6 +21,10 @@ all: modules tool selftests
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# The guest driver alone (no iasl needed): what make install builds.
+driver:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/guest-driver modules
 
 tool:
 	$(MAKE) -C tools/pvpanic-monitor
@@ -65,6 +71,11 @@ check-long:
 	PVP_TEST_PROGS="test_nl_fuzz test_lifecycle.sh test_real_panic.sh test_differential.py test_aml_busy.sh test_kdump.sh" \
 	$(MAKE) --no-print-directory check
 
+# A real Debian 12 guest (systemd, kdump-tools, the package installed with
+# apt): Documentation/packaging.md says how long it takes.
+check-distro:
+	PVP_TARGETS= PVP_HOST_TARGETS=distro $(MAKE) --no-print-directory check
+
 ynl-gen:
 	scripts/ynl-gen.sh
 
@@ -82,88 +93,117 @@ clean:
 	-$(MAKE) -C tools/pvpanic-monitor clean
 	-$(MAKE) -C selftests clean
 
-.PHONY: all modules tool selftests deps lint check check-all check-debug \
-	check-long ynl-gen run bench modules_install clean
+.PHONY: all modules driver tool selftests deps lint check check-all check-debug \
+	check-long check-distro ynl-gen run bench modules_install clean
 
-# make install / make uninstall (packaging). DESTDIR stages everything
-# under another root (absolute path; depmod is then left to the package's
-# postinst); PREFIX places the tool and its man page. The modules go to
-# /lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/{guest-driver,host-module}/.
+# Installing.  What a guest needs is the driver and its configuration:
+#   make install / uninstall          pvpanic_acpi.ko (kbuild's modules_install)
+#   make dkms-install / dkms-uninstall the same through DKMS
+#   make deb                          out/deb/pvpanic-acpi-dkms_<version>_all.deb
+# each with modprobe.d (keeps pvpanic_mmio off the device) and the entries
+# that put the driver in initramfs-tools and dracut initrds.  The test side
+# (pvpanic_sim, pvpanic-monitor, its man page, the uapi header) installs
+# with make install-tests / uninstall-tests, on test machines only.
+# DESTDIR stages under another root (absolute path; no depmod then); PREFIX
+# places the tool, its man page and the header.
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+INCLUDEDIR ?= $(PREFIX)/include
 SYSCONFDIR ?= /etc
 INSTALL_MOD_DIR ?= updates
 PVP_DESTDIR = $(if $(DESTDIR),$(abspath $(DESTDIR)))
 PVP_MODDIR = $(PVP_DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
-PVP_MODULES = guest-driver/pvpanic_acpi host-module/pvpanic_sim
 # Distribution headers carry no signing key: skip kbuild's signing step
 # there rather than print its errors (DKMS signs with its own MOK key).
 PVP_NOSIGN = $(if $(wildcard $(KDIR)/certs/signing_key.x509),,CONFIG_MODULE_SIG_ALL=)
+# The version: the first entry of debian/changelog.
+VERSION := $(shell head -n 1 debian/changelog | cut -d'(' -f2 | cut -d')' -f1)
+PVP_CONFIGS = guest-driver/pvpanic-acpi.conf:$(SYSCONFDIR)/modprobe.d/pvpanic-acpi.conf \
+	guest-driver/pvpanic-acpi.initramfs:/usr/share/initramfs-tools/modules.d/pvpanic-acpi \
+	guest-driver/pvpanic-acpi.dracut:/usr/lib/dracut/dracut.conf.d/50-pvpanic-acpi.conf
+PVP_HINT = @echo "installed; run update-initramfs -u (or dracut -f), so that the initrds have it"
 
-install: modules tool
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(PVP_DESTDIR) \
+install-configs:
+	for c in $(PVP_CONFIGS); do \
+		install -D -m 0644 $${c%%:*} $(PVP_DESTDIR)$${c#*:} || exit 1; \
+	done
+
+uninstall-configs:
+	rm -f $(foreach c,$(PVP_CONFIGS),$(PVP_DESTDIR)$(lastword $(subst :, ,$(c))))
+
+install: driver install-configs
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/guest-driver INSTALL_MOD_PATH=$(PVP_DESTDIR) \
 		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(PVP_NOSIGN) modules_install
-	install -D -m 0644 guest-driver/pvpanic-acpi.conf \
-		$(PVP_DESTDIR)$(SYSCONFDIR)/modprobe.d/pvpanic-acpi.conf
+ifeq ($(DESTDIR),)
+	depmod -a $(KVER)
+	$(PVP_HINT)
+endif
+
+uninstall: uninstall-configs
+	rm -f $(PVP_MODDIR)/pvpanic_acpi.ko $(PVP_MODDIR)/pvpanic_acpi.ko.*
+ifeq ($(DESTDIR),)
+	depmod -a $(KVER)
+endif
+
+install-tests: modules tool
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/host-module INSTALL_MOD_PATH=$(PVP_DESTDIR) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(PVP_NOSIGN) modules_install
 	install -D -m 0755 tools/pvpanic-monitor/pvpanic-monitor \
 		$(PVP_DESTDIR)$(SBINDIR)/pvpanic-monitor
 	install -D -m 0644 tools/pvpanic-monitor/pvpanic-monitor.8 \
 		$(PVP_DESTDIR)$(MANDIR)/man8/pvpanic-monitor.8
+	install -D -m 0644 include/uapi/linux/pvpanic_sim.h \
+		$(PVP_DESTDIR)$(INCLUDEDIR)/linux/pvpanic_sim.h
 ifeq ($(DESTDIR),)
 	depmod -a $(KVER)
-	@echo "installed; run update-initramfs -u so early boot sees modprobe.d/pvpanic-acpi.conf"
 endif
 
-uninstall:
-	rm -f $(foreach m,$(PVP_MODULES),$(PVP_MODDIR)/$(m).ko $(PVP_MODDIR)/$(m).ko.*)
-	for d in $(sort $(dir $(PVP_MODULES))); do \
-		[ ! -d $(PVP_MODDIR)/$$d ] || rmdir --ignore-fail-on-non-empty $(PVP_MODDIR)/$$d; \
-	done
-	rm -f $(PVP_DESTDIR)$(SYSCONFDIR)/modprobe.d/pvpanic-acpi.conf \
+uninstall-tests:
+	rm -f $(PVP_MODDIR)/pvpanic_sim.ko $(PVP_MODDIR)/pvpanic_sim.ko.* \
 		$(PVP_DESTDIR)$(SBINDIR)/pvpanic-monitor \
-		$(PVP_DESTDIR)$(MANDIR)/man8/pvpanic-monitor.8
+		$(PVP_DESTDIR)$(MANDIR)/man8/pvpanic-monitor.8 \
+		$(PVP_DESTDIR)$(INCLUDEDIR)/linux/pvpanic_sim.h
 ifeq ($(DESTDIR),)
 	depmod -a $(KVER)
 endif
 
-# DKMS. `make dkms-src` stages the module sources (what the Kbuild files
-# need, nothing else) in $(DESTDIR)$(DKMS_SOURCE_TREE)/pvpanic-acpi-<version>;
-# `make dkms-install` adds, builds and installs them for KVER with dkms, and
-# installs the modprobe.d file; `make dkms-uninstall` removes every trace.
-# DKMS_FLAGS passes options to dkms (the tests use --dkmstree,
-# --sourcetree and --installtree to stay off the machine's own trees).
+# DKMS: `make dkms-src` stages the driver's sources and dkms.conf in
+# $(DESTDIR)$(DKMS_SOURCE_TREE)/pvpanic-acpi-<version>; `make dkms-install`
+# adds, builds and installs them for KVER, and installs the configuration
+# files; `make dkms-uninstall` removes every trace.  DKMS_FLAGS passes
+# options to dkms (the tests use --dkmstree, --sourcetree and
+# --installtree to stay off the machine's own trees).
 DKMS ?= dkms
 DKMS_FLAGS ?=
 DKMS_SOURCE_TREE ?= /usr/src
-DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf 2>/dev/null)
-PVP_DKMS_SRC = $(PVP_DESTDIR)$(DKMS_SOURCE_TREE)/pvpanic-acpi-$(DKMS_VERSION)
+PVP_DKMS_SRC = $(PVP_DESTDIR)$(DKMS_SOURCE_TREE)/pvpanic-acpi-$(VERSION)
 PVP_DKMS = $(DKMS) --sourcetree $(PVP_DESTDIR)$(DKMS_SOURCE_TREE) $(DKMS_FLAGS)
-PVP_DKMS_FILES = dkms.conf Kbuild $(wildcard acpi/*.asl include/*.h include/uapi/linux/*.h \
-	guest-driver/Kbuild host-module/Kbuild host-module/*.sh) \
-	$(filter-out %.mod.c host-module/aml_tables.c, \
-		$(wildcard guest-driver/*.[ch] host-module/*.[ch]))
 
 dkms-src:
 	rm -rf $(PVP_DKMS_SRC)
-	for f in $(PVP_DKMS_FILES); do \
-		install -D -m 0644 $$f $(PVP_DKMS_SRC)/$$f || exit 1; \
-	done
-	install -m 0755 scripts/dkms-pre-build.sh $(PVP_DKMS_SRC)/dkms-pre-build.sh
+	install -D -m 0644 -t $(PVP_DKMS_SRC)/guest-driver guest-driver/Kbuild \
+		$(filter-out %.mod.c,$(wildcard guest-driver/*.[ch]))
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(PVP_DKMS_SRC)/dkms.conf
 
-dkms-install: dkms-src
-	$(PVP_DKMS) status -m pvpanic-acpi -v $(DKMS_VERSION) | grep -q . || \
-		$(PVP_DKMS) add -m pvpanic-acpi -v $(DKMS_VERSION)
-	$(PVP_DKMS) install -m pvpanic-acpi -v $(DKMS_VERSION) -k $(KVER)
-	install -D -m 0644 guest-driver/pvpanic-acpi.conf \
-		$(PVP_DESTDIR)$(SYSCONFDIR)/modprobe.d/pvpanic-acpi.conf
+dkms-install: dkms-src install-configs
+	$(PVP_DKMS) status -m pvpanic-acpi -v $(VERSION) | grep -q . || \
+		$(PVP_DKMS) add -m pvpanic-acpi -v $(VERSION)
+	$(PVP_DKMS) install -m pvpanic-acpi -v $(VERSION) -k $(KVER)
+	$(PVP_HINT)
 
-dkms-uninstall:
-	-$(PVP_DKMS) remove -m pvpanic-acpi -v $(DKMS_VERSION) --all
+dkms-uninstall: uninstall-configs
+	-$(PVP_DKMS) remove -m pvpanic-acpi -v $(VERSION) --all
 	rm -rf $(PVP_DKMS_SRC)
-	rm -f $(PVP_DESTDIR)$(SYSCONFDIR)/modprobe.d/pvpanic-acpi.conf
 
-.PHONY: install uninstall dkms-src dkms-install dkms-uninstall
+# The Debian package, built the way Debian builds DKMS packages (dh-dkms),
+# from a copy of what it ships; DEB_VERSION builds another version (the
+# upgrade test builds an older one).
+deb:
+	scripts/build-deb.sh $(DEB_VERSION)
+
+.PHONY: install uninstall install-tests uninstall-tests install-configs \
+	uninstall-configs dkms-src dkms-install dkms-uninstall deb
 
 # The kernel's ynl CLI and genetlink schemas, extracted once from Debian's
 # linux-source-6.12 into ~/.cache (the guest test selftests/sim/test_ynl.sh

@@ -61,12 +61,12 @@ static int __init pvp_parse_params(void)
 		pr_err("unknown qemu=%s: 7.2 or 10.0\n", qemu);
 		return -EINVAL;
 	}
-	if (capability < 0)	/* QEMU's default for its events property */
-		capability = pvpanic_sim_qemu() >= 1000 ? 7 : 3;
 	if (capability > 0xff || capability < -1) {
 		pr_err("capability=%d out of range 0..255\n", capability);
 		return -EINVAL;
 	}
+	if (capability < 0)	/* QEMU's default for its events property */
+		capability = pvpanic_sim_qemu() >= 1000 ? 7 : 3;
 	pvpanic_sim_set_capability(capability);
 	if (ring_size < PVP_RING_MIN || ring_size > PVP_RING_MAX) {
 		pr_err("ring_size=%u out of range %u..%u\n", ring_size,

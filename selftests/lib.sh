@@ -223,10 +223,16 @@ mon_start() {
 		die "monitor did not subscribe: $(cat "$MON_OUT.err")"
 }
 
+# stop_pid PID: kill a background child and reap it; once it returns,
+# nothing of the child runs.
+stop_pid() {
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
 mon_stop() {
-	[ -n "$MON_PID" ] || return 0
-	kill "$MON_PID" 2>/dev/null
-	wait "$MON_PID" 2>/dev/null
+	stop_pid "$MON_PID"
 	MON_PID=
 }
 
@@ -376,6 +382,16 @@ vm() {
 
 # The guest command's output (its cmd.log).
 vm_output() { cat "$T/$1.out/cmd.log" 2>/dev/null; }
+
+# vm_ok NAME [run-vm options...] -- 'commands ending in "echo done"': vm,
+# and the guest must have run them all.
+vm_ok() {
+	local name=$1
+
+	vm "$@" || { vm_output "$name"; die "$name: guest run failed"; }
+	vm_output "$name" | grep -q '^done$' ||
+		{ vm_output "$name"; die "$name: guest command did not finish"; }
+}
 
 # qmp_events NAME: the pvpanic-related QMP events of a run, one word each.
 qmp_events() { python3 "$PVP_ROOT/selftests/pvptest.py" qmp-events "$T/$1.qmp"; }

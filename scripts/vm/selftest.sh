@@ -7,15 +7,23 @@ cd "$(dirname "$0")/../.." || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-scripts/vm/run-vm.py --kver "$KVER" --timeout 20 --quiet -- 'echo started; sleep 1000' \
-	>"$tmp/hang.out" 2>&1
-rc=$?
-if [ $rc = 91 ] && grep -q 'the guest hung' "$tmp/hang.out"; then
-	echo "ok - harness: a hung guest fails within its timeout"
-else
-	sed 's/^/# /' "$tmp/hang.out"
-	echo "not ok - harness: a hung guest fails within its timeout (exit $rc)"
-fi
+# must_fail NAME RC PATTERN -- RUN-VM ARGS: run-vm must exit RC and say PATTERN.
+must_fail() {
+	local name=$1 want=$2 pattern=$3 rc
+
+	shift 4
+	scripts/vm/run-vm.py --kver "$KVER" --quiet "$@" >"$tmp/out" 2>&1
+	rc=$?
+	if [ $rc = "$want" ] && grep -q "$pattern" "$tmp/out"; then
+		echo "ok - harness: $name"
+	else
+		sed 's/^/# /' "$tmp/out"
+		echo "not ok - harness: $name (exit $rc)"
+	fi
+}
+
+must_fail "a hung guest fails within its timeout" 91 'the guest hung' -- \
+	--timeout 20 -- 'echo started; sleep 1000'
 
 mkdir -p "$tmp/vm"
 cp scripts/vm/warn-test/* "$tmp/vm/"
@@ -24,13 +32,5 @@ if ! make -s -C "/lib/modules/$KVER/build" M="$tmp/vm" modules >"$tmp/build.out"
 	echo "not ok - harness: a WARN_ON in a module fails the run (build failed)"
 	exit 0
 fi
-scripts/vm/run-vm.py --kver "$KVER" --timeout 60 --quiet --out "$tmp/vm" \
-	-- "insmod \$PVP_OUT/warn_test.ko && rmmod warn_test" \
-	>"$tmp/warn.out" 2>&1
-rc=$?
-if [ $rc = 90 ] && grep -q 'WARNING: CPU' "$tmp/warn.out"; then
-	echo "ok - harness: a WARN_ON in a module fails the run"
-else
-	sed 's/^/# /' "$tmp/warn.out"
-	echo "not ok - harness: a WARN_ON in a module fails the run (exit $rc)"
-fi
+must_fail "a WARN_ON in a module fails the run" 90 'WARNING: CPU' -- \
+	--timeout 60 --out "$tmp/vm" -- "insmod \$PVP_OUT/warn_test.ko && rmmod warn_test"

@@ -27,12 +27,8 @@ rmmod pvpanic_acpi
 echo done
 GUEST
 )
-vm ioport --qemu-arg=-device --qemu-arg="pvpanic,ioport=$port" \
-	--qemu-arg=-action --qemu-arg=panic=none -- "$guest" || {
-	vm_output ioport
-	die "guest run failed"
-}
-vm_output ioport | grep -q '^done$' || die "guest command did not finish"
+vm_ok ioport --qemu-arg=-device --qemu-arg="pvpanic,ioport=$port" \
+	--qemu-arg=-action --qemu-arg=panic=none -- "$guest"
 expect_events ioport "GUEST_PANICKED:run GUEST_PANICKED:run SHUTDOWN:guest-shutdown"
 
 guest=$(cat <<GUEST
@@ -46,11 +42,7 @@ rmmod pvpanic_acpi
 echo done
 GUEST
 )
-vm events2 --qemu-arg=-device --qemu-arg="pvpanic,events=2" \
-	--qemu-arg=-action --qemu-arg=panic=none -- "$guest" || {
-	vm_output events2
-	die "guest run failed"
-}
-vm_output events2 | grep -q '^done$' || die "guest command did not finish"
+vm_ok events2 --qemu-arg=-device --qemu-arg="pvpanic,events=2" \
+	--qemu-arg=-action --qemu-arg=panic=none -- "$guest"
 expect_events events2 "GUEST_CRASHLOADED:run SHUTDOWN:guest-shutdown"
 echo "ok"

@@ -54,12 +54,8 @@ echo done
 GUEST
 )
 
-vm trigger --qemu-arg=-device --qemu-arg=pvpanic --qemu-arg=-action \
-	--qemu-arg=panic=none -- "$guest" || {
-	vm_output trigger
-	die "guest run failed"
-}
-vm_output trigger | grep -q '^done$' || die "guest command did not finish"
+vm_ok trigger --qemu-arg=-device --qemu-arg=pvpanic --qemu-arg=-action \
+	--qemu-arg=panic=none -- "$guest"
 p="GUEST_PANICKED:run"
 expect_events trigger "$p $p $p $p $p $p $p $p $p SHUTDOWN:guest-shutdown"
 echo "ok"

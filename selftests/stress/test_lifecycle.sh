@@ -28,9 +28,7 @@ writer_start() {
 
 # Once it has exited, no open of the trigger is under way.
 writer_stop() {
-	[ -n "$writer" ] || return 0
-	kill "$writer" 2>/dev/null
-	wait "$writer" 2>/dev/null
+	stop_pid "$writer"
 	writer=
 }
 

@@ -305,14 +305,20 @@ static int cmd_simple(struct nl *nl, __u8 cmd)
 	return transact(nl, nlh, NULL, NULL) < 0 ? EXIT_REFUSED : 0;
 }
 
+/* A request without attributes; the reply's attributes into @at. */
+static int query(struct nl *nl, __u8 cmd, struct attrs *at)
+{
+	struct nlmsghdr *nlh = put_genl(nl, nl->family, cmd,
+					PVPANIC_SIM_FAMILY_VERSION);
+
+	return transact(nl, nlh, attrs_cb, at);
+}
+
 static int cmd_status(struct nl *nl)
 {
-	struct nlmsghdr *nlh = put_genl(nl, nl->family,
-					PVPANIC_SIM_CMD_GET_STATUS,
-					PVPANIC_SIM_FAMILY_VERSION);
 	struct attrs at = { };
 
-	if (transact(nl, nlh, attrs_cb, &at) < 0)
+	if (query(nl, PVPANIC_SIM_CMD_GET_STATUS, &at) < 0)
 		return EXIT_REFUSED;
 	if (!at.has[PVPANIC_SIM_A_STATUS] || !at.has[PVPANIC_SIM_A_RUNNING]) {
 		fprintf(stderr, "pvpanic-monitor: incomplete status reply\n");
@@ -331,12 +337,9 @@ static int cmd_status(struct nl *nl)
 
 static int cmd_config(struct nl *nl)
 {
-	struct nlmsghdr *nlh = put_genl(nl, nl->family,
-					PVPANIC_SIM_CMD_GET_CONFIG,
-					PVPANIC_SIM_FAMILY_VERSION);
 	struct attrs at = { };
 
-	if (transact(nl, nlh, attrs_cb, &at) < 0)
+	if (query(nl, PVPANIC_SIM_CMD_GET_CONFIG, &at) < 0)
 		return EXIT_REFUSED;
 	if (!at.has[PVPANIC_SIM_A_CAPABILITY] ||
 	    !at.has[PVPANIC_SIM_A_PANIC_ACTION] || !at.has[PVPANIC_SIM_A_SEQ] ||

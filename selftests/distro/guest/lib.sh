@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Sourced by the steps (guest/step_*.sh), which run in the Debian guest as
+# the agent's run.sh (scripts/distro/image.sh): the share is /mnt/agent.
+# A step prints what it did; "R KEY VALUE" lines are the results the host
+# test checks, "T WHAT SECONDS" lines the durations it prints.
+A=/mnt/agent
+K=$(uname -r)
+DEV=/sys/bus/platform/devices/QEMU0001:00
+KDUMP_INITRD=/var/lib/kdump/initrd.img-$K
+BOOT_INITRD=/boot/initrd.img-$K
+export DEBIAN_FRONTEND=noninteractive
+
+R() {
+	local k=$1
+
+	shift
+	echo "R $k $*"
+}
+
+step() { echo "=== $* [$(date +%T)]"; }
+
+# timed NAME CMD...: run CMD, print its duration as "T NAME SECONDS" and
+# its status as the result NAME.rc.
+timed() {
+	local name=$1 t0 rc
+
+	shift
+	step "$name: $*"
+	t0=$(date +%s.%N)
+	"$@"
+	rc=$?
+	echo "T $name $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
+	R "$name.rc" "$rc"
+	return $rc
+}
+
+# The driver that holds QEMU's pvpanic device, or "none".
+bound_to() {
+	local d
+
+	d=$(readlink "$DEV/driver" 2>/dev/null) || { echo none; return; }
+	echo "${d##*/}"
+}
+
+# How many pvpanic_acpi modules an initrd holds (0 if it does not exist).
+ko_in() {
+	[ -f "$1" ] || { echo 0; return; }
+	lsinitramfs "$1" | grep -c '/pvpanic_acpi\.ko'
+}
+
+kdump_state() {
+	kdump-config status 2>&1 | sed -n 's/^current state *: *//p'
+}
+
+# The files the package (or make dkms-install) installs, those present.
+pvp_files() {
+	ls -d /usr/src/pvpanic-acpi-* /var/lib/dkms/pvpanic-acpi \
+		/lib/modprobe.d/pvpanic-acpi.conf /etc/modprobe.d/pvpanic-acpi.conf \
+		/usr/share/initramfs-tools/modules.d/pvpanic-acpi \
+		/usr/lib/dracut/dracut.conf.d/50-pvpanic-acpi.conf \
+		/lib/modules/*/updates/dkms/pvpanic_acpi.ko* 2>/dev/null | tr '\n' ' '
+}
+
+# report PHASE: the state of the machine, as results PHASE.*.
+report() {
+	local p=$1
+
+	step "state: $p"
+	R "$p.bound" "$(bound_to)"
+	R "$p.kdump" "$(kdump_state)"
+	R "$p.crash_loaded" "$(cat /sys/kernel/kexec_crash_loaded)"
+	R "$p.kdump_initrd_ko" "$(ko_in "$KDUMP_INITRD")"
+	R "$p.boot_initrd_ko" "$(ko_in "$BOOT_INITRD")"
+	R "$p.dkms" "$(dkms status pvpanic-acpi 2>/dev/null | tr '\n' ' ')"
+	R "$p.dpkg" "$(dpkg-query -W -f='${Version} ${db:Status-Abbrev}' pvpanic-acpi-dkms 2>/dev/null)"
+	R "$p.files" "$(pvp_files)"
+	R "$p.probe" "$(dmesg | grep -c 'pvpanic_acpi QEMU0001:00: capability 0x3, panic path: replay io 0x505 8')"
+	lsmod | grep pvpanic
+	kdump-config status
+	ls -l "$KDUMP_INITRD" "$BOOT_INITRD"
+}
+
+# What is left anywhere of the package (the kernel's own pvpanic drivers
+# and headers aside), as the result PHASE.leftovers.
+leftovers() {
+	local p=$1 left
+
+	step "leftovers: $p"
+	left=$(find / -xdev \( -path /proc -o -path /sys -o -path /mnt/agent -o -path /tmp \) -prune -o \
+		-iname '*pvpanic*' -print 2>/dev/null |
+		grep -v -e "^/usr/lib/modules/[^/]*/kernel/drivers/misc/pvpanic" \
+			-e "^/usr/src/linux-headers-[^/]*/" -e "^/usr/share/doc/linux-headers" |
+		tr '\n' ' ')
+	R "$p.leftovers" "$left"
+	R "$p.dkms_tree" "$(ls /var/lib/dkms 2>/dev/null | grep -v -x -e mok.key -e mok.pub | tr '\n' ' ')"
+	R "$p.dpkg" "$(dpkg-query -W -f='${Version} ${db:Status-Abbrev}' pvpanic-acpi-dkms 2>/dev/null)"
+	R "$p.kdump_initrd_any" "$(lsinitramfs "$KDUMP_INITRD" | grep -c pvpanic)"
+	R "$p.boot_initrd_any" "$(lsinitramfs "$BOOT_INITRD" | grep -c pvpanic)"
+}
+
+# The package's .debs are in the share; apt wants them readable by _apt.
+deb() {
+	cp "$A/debs/pvpanic-acpi-dkms_$1_all.deb" /tmp/
+	echo "/tmp/pvpanic-acpi-dkms_$1_all.deb"
+}
+
+# crash: the panic, as a user would cause it; the console line "sysrq:
+# Trigger a crash" is the host's time zero.
+crash() {
+	R crash.post_notifiers "$(cat /sys/module/kernel/parameters/crash_kexec_post_notifiers)"
+	R crash.panic_on_oops "$(cat /proc/sys/kernel/panic_on_oops)"
+	step "crash"
+	sync
+	echo c >/proc/sysrq-trigger
+	sleep 60
+	echo "still alive after the crash"
+}

@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# (a) A new user's install: on a Debian machine where kdump-tools is
+# installed and loaded with nothing configured beyond its documentation
+# (USE_KDUMP=1 by default, crashkernel= on the kernel command line),
+# "apt install ./pvpanic-acpi-dkms_<version>_all.deb"; after a reboot the
+# driver holds the device, pvpanic_acpi.ko is in kdump-tools' crash initrd
+# and kdump-config says ready.
+# (b) Then a crash with default settings (echo c > /proc/sysrq-trigger):
+# QMP shows GUEST_CRASHLOADED, reported by the driver from the crash
+# initrd before the root file system is mounted, and never GUEST_PANICKED;
+# kdump-tools saves the vmcore under /var/crash (checked in the disk
+# afterwards).  Prints the time from the crash to GUEST_CRASHLOADED.
+. "$(dirname "$0")/distro.sh"
+distro_setup
+
+kdump_tools() {
+	local a=pkg/step_install b=crash_pkg/step_crash
+
+	state pkg base step_install 3600
+	check "(a) before: pvpanic-mmio holds the device" "$(res $a before.bound)" pvpanic-mmio
+	check "(a) before: kdump-tools loaded by itself" "$(res $a before.kdump)" "ready to kdump"
+	check "(a) apt install ./pvpanic-acpi-dkms_${NEW_VERSION}_all.deb" "$(res $a install.rc)" 0
+	check "(a) DKMS built and installed it" "$(res $a after.dkms)" \
+		"pvpanic-acpi/$NEW_VERSION, $KV, x86_64: installed"
+	check "(a) pvpanic_acpi.ko in the crash initrd" "$(res $a after.kdump_initrd_ko)" 1
+	check "(a) pvpanic_acpi.ko in the boot initrd" "$(res $a after.boot_initrd_ko)" 1
+	check "(a) kdump-config status after the install" "$(res $a after.kdump)" "ready to kdump"
+
+	leaf crash_pkg pkg step_crash 1200 || { show_boot crash_pkg step_crash; die "crash_pkg: the boot did not end by itself"; }
+	check "(a) after the reboot: pvpanic_acpi holds the device" "$(res $b boot.bound)" pvpanic_acpi
+	check "(a) after the reboot: the driver's probe line" "$(res $b boot.probe)" 1
+	check "(a) after the reboot: kdump-config status" "$(res $b boot.kdump)" "ready to kdump"
+	check "(a) after the reboot: pvpanic_acpi.ko in /var/lib/kdump/initrd.img-$KV" \
+		"$(res $b boot.kdump_initrd_ko)" 1
+	check "(b) defaults: crash_kexec_post_notifiers" "$(res $b crash.post_notifiers)" N
+	crash_report crash_pkg step_crash
+	log "(b) QMP events: $events"
+	check "(b) QMP: GUEST_CRASHLOADED, never GUEST_PANICKED" "$pvp_events" "GUEST_CRASHLOADED:run"
+	check "(b) the driver reported from the crash kernel" "$([ -n "$m_probe" ] && echo yes)" yes
+	check "(b) reported from the crash initrd, before the root mount" \
+		"$(before "$t_GUEST_CRASHLOADED" "$m_rootmount")" yes
+	check "(b) kdump-tools saved the vmcore (console)" "$([ -n "$m_saved" ] && echo yes)" yes
+	vmcore crash_pkg
+	log "(b) in the disk: ${vmcore_dir:-no /var/crash/<time>}: dump $vmcore_size bytes ($vmcore_format)"
+	check "(b) vmcore under /var/crash" "$([ "${vmcore_size:-0}" -gt 1000000 ] && echo yes)" yes
+	check "(b) its dmesg file holds the crash" "$vmcore_dmesg" 1
+	log "(b) crash -> GUEST_CRASHLOADED: ${t_GUEST_CRASHLOADED:-never} s ($(crash_times))"
+	remember crash_pkg "$t_GUEST_CRASHLOADED s after the crash: $events"
+}
+lanes kdump_tools

@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# (d) A crash kernel that cannot mount its root file system
+# (KDUMP_CMDLINE_APPEND with root=/dev/vdz): with the package the host
+# still hears of the crash (GUEST_CRASHLOADED, reported from the crash
+# initrd); with Debian's own pvpanic-mmio (no package) it hears nothing.
+# Each boot is watched until the crash kernel's initrd gives up waiting
+# for its root device, and 15 s more.
+. "$(dirname "$0")/distro.sh"
+distro_setup
+
+noroot() {
+	local o=noroot_pkg/step_noroot u=noroot_mmio/step_noroot
+
+	state pkg base step_install 3600
+	leaf noroot_pkg pkg step_noroot 1200 --until 'Gave up waiting for root' --grace 15
+	[ $? = 3 ] || { show_boot noroot_pkg step_noroot; die "noroot_pkg: the crash kernel did not give up on its root"; }
+	check "(d) package: root=/dev/vdz in the crash kernel's command line" "$(res $o noroot.cmdline)" 1
+	check "(d) package: pvpanic_acpi holds the device" "$(res $o boot.bound)" pvpanic_acpi
+	check "(d) package: kdump-config status" "$(res $o boot.kdump)" "ready to kdump"
+	crash_report noroot_pkg step_noroot
+	log "(d) package: QMP events: $events"
+	check "(d) package: QMP: GUEST_CRASHLOADED, never GUEST_PANICKED" "$pvp_events" "GUEST_CRASHLOADED:run"
+	check "(d) package: reported before the initrd gave up on root" \
+		"$(before "$t_GUEST_CRASHLOADED" "$m_gaveup")" yes
+	log "(d) package: crash -> GUEST_CRASHLOADED ${t_GUEST_CRASHLOADED:-never} s; gave up on root +$m_gaveup s"
+
+	leaf noroot_mmio base step_noroot 1200 --until 'Gave up waiting for root' --grace 15
+	[ $? = 3 ] || { show_boot noroot_mmio step_noroot; die "noroot_mmio: the crash kernel did not give up on its root"; }
+	check "(d) pvpanic-mmio: root=/dev/vdz in the crash kernel's command line" "$(res $u noroot.cmdline)" 1
+	check "(d) pvpanic-mmio: pvpanic-mmio holds the device" "$(res $u boot.bound)" pvpanic-mmio
+	check "(d) pvpanic-mmio: kdump-config status" "$(res $u boot.kdump)" "ready to kdump"
+	crash_report noroot_mmio step_noroot
+	log "(d) pvpanic-mmio: QMP events: ${events:-none}"
+	check "(d) pvpanic-mmio: no pvpanic event at all" "$pvp_events" ""
+	check "(d) pvpanic-mmio: the initrd gave up on root" "$([ -n "$m_gaveup" ] && echo yes)" yes
+	log "(d) pvpanic-mmio: watched until +$m_end s after the crash (gave up on root +$m_gaveup s)"
+}
+lanes noroot
