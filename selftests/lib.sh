@@ -399,15 +399,21 @@ qmp_events() { python3 "$PVP_ROOT/selftests/pvptest.py" qmp-events "$T/$1.qmp"; 
 # Shell text for the guest: load the driver (extra words are parameters).
 load_drv_cmd() { echo "insmod $DRV_KO $*"; }
 
+# vm_die NAME MESSAGE: fails the test, showing the end of run NAME's guest
+# command output and console.
+vm_die() {
+	log "guest command output of $1:"
+	vm_output "$1" | tail -n 20 | sed 's/^/#   /'
+	log "console of $1:"
+	tail -n 30 "$T/$1.console" 2>/dev/null | sed 's/^/#   /'
+	die "$1: $2"
+}
+
 # expect_events NAME WANT: the QMP events of run NAME are exactly WANT.
 expect_events() {
 	local got
 
 	got=$(qmp_events "$1")
-	[ "$got" = "$2" ] || {
-		log "console of $1:"
-		tail -n 30 "$T/$1.console" | sed 's/^/#   /'
-		die "$1: QMP events '$got', want '$2'"
-	}
+	[ "$got" = "$2" ] || vm_die "$1" "QMP events '$got', want '$2'"
 	log "$1: QMP events: $got"
 }

@@ -27,7 +27,7 @@ run() {
 		vm_output "$name"
 		grep -q "crashkernel reservation failed\|Cannot load" "$T/$name.console" &&
 			skip "no crash kernel under this QEMU"
-		die "$name: crash kernel or driver not loaded"
+		vm_die "$name" "crash kernel or driver not loaded"
 	fi
 	grep -q "pvpanic-kdump: modules loaded" "$T/$name.console" || {
 		tail -n 20 "$T/$name.console" | sed 's/^/#   /'

@@ -37,7 +37,7 @@ for r in $(seq "${PVP_PANIC_REPEAT:-1}"); do
 			"set -e; $load; $check; echo ready > \$PVP_OUT/ready; echo c > /proc/sysrq-trigger" ||
 			die "$name: run-vm failed"
 		[ -e "$T/$name.out/ready" ] ||
-			die "$name: driver not loaded or wrong path"
+			vm_die "$name" "driver not loaded or wrong path"
 		expect_events "$name" "${want[$action]}"
 		booted=$((booted + 1))
 	done
@@ -56,7 +56,7 @@ for policy in acpi:"live + replay io 0x505 8" io:"port 0x505"; do
 		"set -e; $(load_drv_cmd policy="$p"); [ \"\$(head -n1 $DRV_DBG/QEMU0001:00/path)\" = '${policy#*:}' ]; echo ready > \$PVP_OUT/ready; echo c > /proc/sysrq-trigger" ||
 		die "panic-policy-$p: run-vm failed"
 	[ -e "$T/panic-policy-$p.out/ready" ] ||
-		die "panic-policy-$p: driver not loaded or wrong path"
+		vm_die "panic-policy-$p" "driver not loaded or wrong path"
 	expect_events "panic-policy-$p" "${want[none]}"
 done
 echo "ok"
