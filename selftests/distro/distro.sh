@@ -37,10 +37,11 @@ distro_setup() {
 	for c in dpkg-buildpackage dh_dkms; do
 		command -v $c >/dev/null || skip "$c is not installed (dpkg-dev, dh-dkms)"
 	done
-	DEB_NEW=$(cd "$PVP_ROOT" && make -s deb) || die "make deb failed"
-	DEB_OLD=$(cd "$PVP_ROOT" && make -s deb DEB_VERSION=$DEB_OLD_VERSION) ||
+	DEB_NEW=$(make -s --no-print-directory -C "$PVP_ROOT" deb) || die "make deb failed"
+	DEB_OLD=$(make -s --no-print-directory -C "$PVP_ROOT" deb DEB_VERSION=$DEB_OLD_VERSION) ||
 		die "make deb DEB_VERSION=$DEB_OLD_VERSION failed"
-	NEW_VERSION=${DEB_NEW##*_dkms_}
+	[ -f "$DEB_NEW" ] && [ -f "$DEB_OLD" ] || die "make deb printed '$DEB_NEW', '$DEB_OLD'"
+	NEW_VERSION=${DEB_NEW##*/pvpanic-acpi-dkms_}
 	NEW_VERSION=${NEW_VERSION%_all.deb}
 	OLD_VERSION=$DEB_OLD_VERSION
 	log "packages: $(basename "$DEB_NEW"), $(basename "$DEB_OLD"); run $DISTRO_RUN"
@@ -51,28 +52,32 @@ distro_setup() {
 # failed check or die, skips on skip; the test fails if a lane failed and
 # skips only if every lane skipped.
 lanes() {
-	local fn=$1 d st fails=0 skips=0 n=0
-	local -A pid
+	local fn=$1 d fails=0 skips=0 n=0
+	local -A pid st
 
 	for d in $DISTROS; do
 		if [ "${PVP_DISTRO_JOBS:-}" = 1 ]; then
 			(lane_run "$d" "$fn") >"$T/lane-$d.log" 2>&1
-			echo $? >"$T/lane-$d.rc"
+			st[$d]=$?
 		else
-			(lane_run "$d" "$fn"; echo $? >"$T/lane-$d.rc") >"$T/lane-$d.log" 2>&1 &
+			# lane_run's subshell is vm.py's parent: killing it (at
+			# exit) ends vm.py and so its QEMU.
+			lane_run "$d" "$fn" >"$T/lane-$d.log" 2>&1 &
 			pid[$d]=$!
 			on_exit "kill ${pid[$d]} 2>/dev/null"
 		fi
 	done
 	for d in $DISTROS; do
-		[ -n "${pid[$d]:-}" ] && wait "${pid[$d]}"
-		st=$(cat "$T/lane-$d.rc" 2>/dev/null || echo 1)
+		if [ -n "${pid[$d]:-}" ]; then
+			wait "${pid[$d]}"
+			st[$d]=$?
+		fi
 		sed -e "s/^# /# $d: /" -e "t" -e "s/^/# $d: /" "$T/lane-$d.log"
 		n=$((n + 1))
-		case $st in
+		case ${st[$d]} in
 		0) ;;
 		4) skips=$((skips + 1)) ;;
-		*) fails=$((fails + 1)); echo "# $d: FAILED (exit $st)" ;;
+		*) fails=$((fails + 1)); echo "# $d: FAILED (exit ${st[$d]})" ;;
 		esac
 	done
 	[ $fails = 0 ] || exit $KSFT_FAIL
@@ -128,7 +133,7 @@ new_machine() {
 		qemu-img create -q -f qcow2 -b "$W/$p/disk.qcow2" -F qcow2 "$m/disk.qcow2"
 		cp -p "$W/$p/share/boot/vmlinuz" "$W/$p/share/boot/initrd.img" "$m/share/boot/"
 	fi || die "$1: cannot make the overlay on $p"
-	cp "$DEB_NEW" "$DEB_OLD" "$m/share/debs/"
+	cp "$DEB_NEW" "$DEB_OLD" "$m/share/debs/" || die "$1: cannot copy the packages"
 	echo "$NEW_VERSION" >"$m/share/debs/new"
 	echo "$OLD_VERSION" >"$m/share/debs/old"
 	echo "$p" >"$m/parent"
@@ -139,7 +144,7 @@ new_machine() {
 # (serial.log, qmp.log, vm.txt, guest.log: the step's output).  Prints
 # the durations; returns vm.py's status.
 boot() {
-	local name=$1 step=$2 to=$3 m=$W/$1 out n rc
+	local name=$1 step=$2 to=$3 m=$W/$1 out n rc vmout=$T/vm.$BASHPID
 
 	shift 3
 	out=$m/$step
@@ -149,10 +154,10 @@ boot() {
 	n=0
 	while [ -e "$m/share/out/boot-$n.log" ]; do n=$((n + 1)); done
 	"$DISTRO_SH/vm.py" --disk "$m/disk.qcow2" --share "$m/share" --out "$out" \
-		--timeout "$((to * SCALE))" "$@" >"$T/vm.$BASHPID" 2>&1
+		--timeout "$((to * SCALE))" "$@" >"$vmout" 2>&1
 	rc=$?
 	cp "$m/share/out/boot-$n.log" "$out/guest.log" 2>/dev/null || : >"$out/guest.log"
-	log "$name: boot for $step: $(cat "$T/vm.$BASHPID")"
+	log "$name: boot for $step: $(cat "$vmout")"
 	sed -n 's/^T \([^ ]*\) \(.*\)/#   \1: \2 s (in the guest)/p' "$out/guest.log"
 	return $rc
 }
@@ -173,7 +178,7 @@ state() {
 
 	key=$({
 		key_of "$parent"
-		cat "$DISTRO_GUEST/lib.sh" "$DISTRO_GUEST/$step.sh" "$DISTRO_SH/vm.py"
+		cat "$DISTRO_GUEST/lib.sh" "$DISTRO_GUEST/$step.sh"
 		sha256sum <"$DEB_NEW"
 		sha256sum <"$DEB_OLD"
 	} | sha256sum | cut -c1-16)
@@ -202,10 +207,9 @@ state() {
 # leaf NAME PARENT STEP TIMEOUT [vm.py options]: a new machine on PARENT,
 # booted once with STEP (a crash, usually).  Returns vm.py's status.
 leaf() {
-	local name=$1 parent=$2
+	local name=$1
 
-	[ -n "${LEAF_PREPARED:-}" ] || new_machine "$name" "$parent"
-	LEAF_PREPARED=
+	new_machine "$1" "$2"
 	shift 2
 	boot "$name" "$@"
 }
@@ -222,6 +226,9 @@ res() {
 crash_report() {
 	local v
 
+	events='' crash='' length='' pvp_events=''
+	t_GUEST_CRASHLOADED='' t_GUEST_PANICKED='' t_SHUTDOWN=''
+	m_crashkernel='' m_probe='' m_rootmount='' m_systemd='' m_saved='' m_gaveup='' m_end=''
 	v=$(python3 "$PVP_ROOT/selftests/distro/boot_report.py" "$W/$1/$2") ||
 		die "$1: no boot report"
 	eval "$v"
@@ -241,6 +248,18 @@ crash_times() {
 		"root mounted +${m_rootmount:--} s, vmcore saved +${m_saved:--} s, QEMU ended +${m_end:-?} s"
 }
 
+# crash_to EVENT: "N s after the crash (M s after the crash kernel's first
+# line)": the second figure depends less on how loaded the host is.
+crash_to() {
+	local t
+
+	t=$(eval echo "\${t_$1}")
+	[ -n "$t" ] || { echo "never"; return; }
+	awk -v t="$t" -v k="$m_crashkernel" 'BEGIN {
+		printf "%.2f s after the crash", t
+		if (k != "") printf " (%.2f s after the crash kernel'"'"'s first line)", t - k }'
+}
+
 # remember NAME TEXT / recall NAME: a figure for another test of this run.
 remember() { echo "$DISTRO_RUN $2" >"$W/remember.$1"; }
 recall() {
@@ -253,9 +272,9 @@ recall() {
 # vmcore NAME: check, offline, that kdump-tools saved the crash under
 # /var/crash in machine NAME's disk: results in vmcore_* variables.
 vmcore() {
-	local raw=$T/$D-$1.raw dir f
+	local raw=$T/$D-$1.raw dir f t0=$SECONDS
 
-	vmcore_dir= vmcore_size= vmcore_format= vmcore_dmesg=0
+	vmcore_dir='' vmcore_size='' vmcore_format='' vmcore_dmesg=0
 	qemu-img convert -O raw "$W/$1/disk.qcow2" "$raw" || return 1
 	dir=$(debugfs -R 'ls -p /var/crash' "$raw" 2>/dev/null |
 		awk -F/ '$6 ~ /^[0-9]+$/ { print $6 }' | tail -n 1)
@@ -276,4 +295,5 @@ vmcore() {
 		rm -f "$T/$D-dump" "$T/$D-dmesg"
 	fi
 	rm -f "$raw"
+	log "$1: the disk read offline (qemu-img convert, debugfs) in $((SECONDS - t0)) s"
 }

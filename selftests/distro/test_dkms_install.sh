@@ -30,8 +30,7 @@ dkms_install() {
 
 	new_machine crash_dkms base
 	copy_src "$W/crash_dkms/share/src"
-	LEAF_PREPARED=1
-	leaf crash_dkms base step_dkms_install 1800 ||
+	boot crash_dkms step_dkms_install 1800 ||
 		{ show_boot crash_dkms step_dkms_install; die "crash_dkms: the boot did not end by itself"; }
 	check "(c) before: pvpanic-mmio holds the device" "$(res $c before.bound)" pvpanic-mmio
 	check "(c) make dkms-install" "$(res $c dkms_install.rc)" 0
@@ -49,8 +48,9 @@ dkms_install() {
 	check "(c) reported only after the crash kernel mounted its root" \
 		"$(before "$m_rootmount" "$t_GUEST_CRASHLOADED")" yes
 	check "(c) kdump-tools saved the vmcore (console)" "$([ -n "$m_saved" ] && echo yes)" yes
-	log "(c) make dkms-install: crash -> GUEST_CRASHLOADED: ${t_GUEST_CRASHLOADED:-never} s ($(crash_times))"
+	log "(c) make dkms-install: crash -> GUEST_CRASHLOADED: $(crash_to GUEST_CRASHLOADED)"
+	log "(c) ($(crash_times))"
 	log "(b) the package, for comparison: $(recall crash_pkg)"
-	remember crash_dkms "$t_GUEST_CRASHLOADED s after the crash: $events"
+	remember crash_dkms "GUEST_CRASHLOADED $(crash_to GUEST_CRASHLOADED); QMP: $events"
 }
 lanes dkms_install

@@ -45,7 +45,8 @@ kdump_tools() {
 	log "(b) in the disk: ${vmcore_dir:-no /var/crash/<time>}: dump $vmcore_size bytes ($vmcore_format)"
 	check "(b) vmcore under /var/crash" "$([ "${vmcore_size:-0}" -gt 1000000 ] && echo yes)" yes
 	check "(b) its dmesg file holds the crash" "$vmcore_dmesg" 1
-	log "(b) crash -> GUEST_CRASHLOADED: ${t_GUEST_CRASHLOADED:-never} s ($(crash_times))"
-	remember crash_pkg "$t_GUEST_CRASHLOADED s after the crash: $events"
+	log "(b) crash -> GUEST_CRASHLOADED: $(crash_to GUEST_CRASHLOADED)"
+	log "(b) ($(crash_times))"
+	remember crash_pkg "GUEST_CRASHLOADED $(crash_to GUEST_CRASHLOADED); QMP: $events"
 }
 lanes kdump_tools

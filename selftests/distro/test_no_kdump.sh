@@ -16,6 +16,6 @@ no_kdump() {
 	crash_report nokdump step_nokdump
 	check "(f) QMP: GUEST_PANICKED, then QEMU's shutdown" "$events" \
 		"GUEST_PANICKED:poweroff SHUTDOWN:guest-panic"
-	log "(f) crash -> GUEST_PANICKED: ${t_GUEST_PANICKED:-never} s"
+	log "(f) crash -> GUEST_PANICKED: $(crash_to GUEST_PANICKED)"
 }
 lanes no_kdump

@@ -23,7 +23,7 @@ noroot() {
 	check "(d) package: QMP: GUEST_CRASHLOADED, never GUEST_PANICKED" "$pvp_events" "GUEST_CRASHLOADED:run"
 	check "(d) package: reported before the initrd gave up on root" \
 		"$(before "$t_GUEST_CRASHLOADED" "$m_gaveup")" yes
-	log "(d) package: crash -> GUEST_CRASHLOADED ${t_GUEST_CRASHLOADED:-never} s; gave up on root +$m_gaveup s"
+	log "(d) package: crash -> GUEST_CRASHLOADED: $(crash_to GUEST_CRASHLOADED); gave up on root +$m_gaveup s"
 
 	leaf noroot_mmio base step_noroot 1200 --until 'Gave up waiting for root' --grace 15
 	[ $? = 3 ] || { show_boot noroot_mmio step_noroot; die "noroot_mmio: the crash kernel did not give up on its root"; }

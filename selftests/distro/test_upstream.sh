@@ -17,7 +17,7 @@ upstream() {
 	check "(e) kdump-tools saved the vmcore (console)" "$([ -n "$m_saved" ] && echo yes)" yes
 	log "(e) pvpanic-mmio, kdump defaults: QMP events: ${events:-none}; pvpanic events: ${pvp_events:-none}"
 	log "(e) ($(crash_times))"
-	log "(b) the package:                  $(recall crash_pkg)"
-	log "(c) make dkms-install:            $(recall crash_dkms)"
+	log "(b) beside it, the package:       $(recall crash_pkg)"
+	log "(c) beside it, make dkms-install: $(recall crash_dkms)"
 }
 lanes upstream

@@ -49,10 +49,6 @@ ko_in() {
 	lsinitramfs "$1" | grep -c '/pvpanic_acpi\.ko'
 }
 
-kdump_state() {
-	kdump-config status 2>&1 | sed -n 's/^current state *: *//p'
-}
-
 # The files the package (or make dkms-install) installs, those present.
 pvp_files() {
 	ls -d /usr/src/pvpanic-acpi-* /var/lib/dkms/pvpanic-acpi \
@@ -62,22 +58,25 @@ pvp_files() {
 		/lib/modules/*/updates/dkms/pvpanic_acpi.ko* 2>/dev/null | tr '\n' ' '
 }
 
-# report PHASE: the state of the machine, as results PHASE.*.
+# report PHASE [full]: the state of the machine, as results PHASE.*; with
+# "full" also DKMS, dpkg, the files and the boot initrd (slow under TCG).
 report() {
-	local p=$1
+	local p=$1 st
 
 	step "state: $p"
+	st=$(kdump-config status 2>&1)
+	echo "$st"
 	R "$p.bound" "$(bound_to)"
-	R "$p.kdump" "$(kdump_state)"
+	R "$p.kdump" "$(echo "$st" | sed -n 's/^current state *: *//p')"
 	R "$p.crash_loaded" "$(cat /sys/kernel/kexec_crash_loaded)"
 	R "$p.kdump_initrd_ko" "$(ko_in "$KDUMP_INITRD")"
+	R "$p.probe" "$(dmesg | grep -c 'pvpanic_acpi QEMU0001:00: capability 0x3, panic path: replay io 0x505 8')"
+	lsmod | grep pvpanic
+	[ "${2:-}" = full ] || return 0
 	R "$p.boot_initrd_ko" "$(ko_in "$BOOT_INITRD")"
 	R "$p.dkms" "$(dkms status pvpanic-acpi 2>/dev/null | tr '\n' ' ')"
 	R "$p.dpkg" "$(dpkg-query -W -f='${Version} ${db:Status-Abbrev}' pvpanic-acpi-dkms 2>/dev/null)"
 	R "$p.files" "$(pvp_files)"
-	R "$p.probe" "$(dmesg | grep -c 'pvpanic_acpi QEMU0001:00: capability 0x3, panic path: replay io 0x505 8')"
-	lsmod | grep pvpanic
-	kdump-config status
 	ls -l "$KDUMP_INITRD" "$BOOT_INITRD"
 }
 

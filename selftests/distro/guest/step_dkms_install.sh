@@ -13,5 +13,5 @@ timed dkms_install make dkms-install
 timed modprobe modprobe pvpanic_acpi
 echo QEMU0001:00 >/sys/bus/platform/drivers/pvpanic-mmio/unbind
 echo QEMU0001:00 >/sys/bus/platform/drivers/pvpanic_acpi/bind
-report after
+report after full
 crash

@@ -5,4 +5,4 @@
 . /mnt/agent/lib.sh
 report before
 timed install apt install -y "$(deb "$(cat "$A/debs/new")")"
-report after
+report after full

@@ -5,11 +5,11 @@
 old=$(cat "$A/debs/old") new=$(cat "$A/debs/new")
 report before
 timed install_old apt install -y "$(deb "$old")"
-report old
+report old full
 timed upgrade apt install -y "$(deb "$new")"
-report new
+report new full
 R new.src "$(ls -d /usr/src/pvpanic-acpi-* | tr '\n' ' ')"
 R new.dkms_versions "$(ls /var/lib/dkms/pvpanic-acpi | grep -v '^kernel-' | tr '\n' ' ')"
 timed remove apt remove -y pvpanic-acpi-dkms
-report removed
+report removed full
 leftovers removed
