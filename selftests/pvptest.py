@@ -94,7 +94,9 @@ def kver():
         text=True, check=True).stdout.strip()
 
 
-def connect_unix(path, timeout=30.0):
+def connect_unix(path, timeout=30.0, proc=None):
+    """Connect to a socket QEMU creates; with proc (run-vm.py), fail at
+    once, with its output, if it ended before QEMU made the socket."""
     deadline = time.time() + timeout
     while True:
         s = socket.socket(socket.AF_UNIX)
@@ -103,6 +105,9 @@ def connect_unix(path, timeout=30.0):
             return s
         except OSError:
             s.close()
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError("run-vm.py exited (%d) before QEMU opened %s: %s"
+                                   % (proc.returncode, path, proc.stdout.read()[-2000:]))
             if time.time() > deadline:
                 raise
             time.sleep(0.05)
@@ -118,8 +123,8 @@ class QmpError(Exception):
 
 
 class Qmp:
-    def __init__(self, path):
-        self.sock = connect_unix(path)
+    def __init__(self, path, proc=None):
+        self.sock = connect_unix(path, proc=proc)
         self.buf = b""
         self.events = []
         self.closed = False
@@ -201,6 +206,11 @@ class Guest:
             args += ["--allow-panic"]
         if reboot:
             args += ["--reboot"]
+        if qemu in ("10", "10.0"):
+            # Its cached root may take minutes to build the first time:
+            # before the QMP socket's timeout starts.
+            qemu = subprocess.run([os.path.join(ROOT, "scripts/qemu10.sh")], check=True,
+                                  stdout=subprocess.PIPE, text=True).stdout.strip()
         if qemu:
             args += ["--qemu", qemu]
         extra = ["-device", "virtio-serial-pci",
@@ -213,8 +223,8 @@ class Guest:
                                      stderr=subprocess.STDOUT, text=True,
                                      start_new_session=True)
         Guest.live.add(self)
-        self.qmp = Qmp(self.qmp_path)
-        self.agent = connect_unix(self.agent_path)
+        self.qmp = Qmp(self.qmp_path, self.proc)
+        self.agent = connect_unix(self.agent_path, proc=self.proc)
         self.agent_file = self.agent.makefile("rw")
         self.wait_ready()
 
