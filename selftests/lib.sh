@@ -368,13 +368,14 @@ vm_setup() {
 }
 
 # vm NAME [run-vm options...] -- 'guest command': boots one guest, keeps its
-# QMP events in $T/NAME.qmp and its console in $T/NAME.console.  Returns
-# run-vm.py's status.
+# QMP events in $T/NAME.qmp and its console in $T/NAME.console.  $T/NAME.out
+# is shared as $PVP_OUT, emptied first unless VM_KEEP_OUT=1 (files for the
+# guest put there beforehand).  Returns run-vm.py's status.
 vm() {
 	local name=$1
 
 	shift
-	rm -rf "$T/$name.out"
+	[ "${VM_KEEP_OUT:-}" = 1 ] || rm -rf "$T/$name.out"
 	"$RUNVM" --kver "$KVER" --timeout "${VM_TIMEOUT:-180}" --quiet \
 		--qmp-log "$T/$name.qmp" --console-log "$T/$name.console" \
 		--out "$T/$name.out" "$@"

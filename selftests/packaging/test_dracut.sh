@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The dracut entry the package installs, with Debian's own dracut
+# (dracut-core): kdumpctl's crash initrd is a dracut initrd that never loads
+# modules from the real root, so the driver must be in it.
+#
+# On the host, dracut builds two initrds for the kernel under test from a
+# module tree laid out as DKMS leaves it (the driver in updates/dkms): one
+# with guest-driver/pvpanic-acpi.dracut as its only configuration, which
+# must carry pvpanic_acpi.ko, and one with no configuration, which must not
+# (so it is the entry that adds the driver).  Then a guest with QEMU's own
+# device loads the first as its crash kernel's initrd (kexec -p) and
+# crashes: dracut's udev must load the driver by its ACPI alias and QEMU
+# must show GUEST_CRASHLOADED, never GUEST_PANICKED.  The crash kernel is
+# given a root it cannot mount, as kdumpctl's initrd does not need one.
+. "$(dirname "$0")/../lib.sh"
+vm_setup
+
+command -v dracut >/dev/null || skip "dracut is not installed (Debian package dracut-core)"
+command -v lsinitrd >/dev/null || skip "lsinitrd is not installed (Debian package dracut-core)"
+[ -f "/boot/vmlinuz-$KVER" ] || skip "no /boot/vmlinuz-$KVER"
+
+km=$T/km/lib/modules/$KVER
+mkdir -p "$T/km/lib/modules" "$T/conf" "$T/none" "$T/crash.out"
+cp -as "/lib/modules/$KVER" "$T/km/lib/modules/" || die "cannot stage /lib/modules/$KVER"
+mkdir -p "$km/updates/dkms"
+cp "$DRV_KO" "$km/updates/dkms/" || die "cannot stage $DRV_KO"
+depmod -b "$T/km" "$KVER" || die "depmod -b on the staged tree failed"
+cp "$PVP_ROOT/guest-driver/pvpanic-acpi.dracut" "$T/conf/50-pvpanic-acpi.conf"
+
+# mkinitrd CONFDIR IMAGE: a small generic dracut initrd (the modules a
+# crash initrd needs to boot, no host-only pruning), uncompressed.
+mkinitrd() {
+	dracut --confdir "$1" --conf /dev/null --kver "$KVER" --kmoddir "$km" \
+		--no-hostonly --modules "base udev-rules rootfs-block" \
+		--no-compress --no-early-microcode --force "$2" >"$2.log" 2>&1 ||
+		{ tail -n 20 "$2.log" | sed 's/^/#   /'; die "dracut failed for $2"; }
+}
+
+t0=$(date +%s.%N)
+mkinitrd "$T/conf" "$T/crash.out/dracut.img"
+t1=$(date +%s.%N)
+mkinitrd "$T/none" "$T/none.img"
+lsinitrd "$T/crash.out/dracut.img" >"$T/with.list" 2>&1 || die "lsinitrd failed"
+lsinitrd "$T/none.img" >"$T/none.list" 2>&1 || die "lsinitrd failed"
+grep -q "lib/modules/$KVER/updates/dkms/pvpanic_acpi.ko" "$T/with.list" ||
+	die "the dracut entry did not put pvpanic_acpi.ko in the initrd"
+grep -q 'pvpanic_acpi' "$T/none.list" &&
+	die "without the entry the initrd carries pvpanic_acpi too: the check proves nothing"
+grep -q 'systemd-udevd' "$T/with.list" || die "the initrd has no udev"
+log "dracut $(dracut --version 2>/dev/null | awk '{print $2}'): the entry adds" \
+	"updates/dkms/pvpanic_acpi.ko ($(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", b - a}') s)," \
+	"absent without it"
+
+# shellcheck disable=SC2016  # expanded in the guest
+VM_KEEP_OUT=1 VM_TIMEOUT=${VM_TIMEOUT:-240} vm crash --allow-panic --mem 1536 \
+	--append crashkernel=256M --stop-on-event GUEST_CRASHLOADED \
+	--qemu-arg=-device --qemu-arg=pvpanic \
+	--qemu-arg=-action --qemu-arg=panic=none -- '
+	set -e
+	kexec -p -s "/boot/vmlinuz-$(uname -r)" --initrd="$PVP_OUT/dracut.img" \
+		--append="console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=-1 root=/dev/vdz rd.timeout=30 rd.shell=0"
+	[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ]
+	echo ready >"$PVP_OUT/ready"
+	echo c >/proc/sysrq-trigger' || die "run-vm failed"
+if [ ! -e "$T/crash.out/ready" ]; then
+	grep -q "crashkernel reservation failed\|Cannot load" "$T/crash.console" &&
+		skip "no crash kernel under this QEMU"
+	vm_die crash "the crash kernel was not loaded"
+fi
+grep -q '^\[ *[0-9.]*\] dracut: ' "$T/crash.console" ||
+	vm_die crash "the crash kernel did not run the dracut initrd"
+expect_events crash "GUEST_CRASHLOADED:run"
+probe=$(grep 'kdump kernel: reported CRASH_LOADED' "$T/crash.console") ||
+	vm_die crash "no log line from the crash kernel's probe"
+log "crash kernel: ${probe#*] }"
+log "  at ${probe%%]*}] of the crash kernel's boot, loaded by dracut's udev"
+echo "ok"
