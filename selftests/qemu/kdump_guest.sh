@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the guest for test_qemu_kdump.sh: load a crash kernel whose
+# Runs inside the guest for test_kdump.sh: load a crash kernel whose
 # initramfs loads the pvpanic driver and powers off, set
 # crash_kexec_post_notifiers, load the driver here too, then panic.
 # Usage: kdump_guest.sh acpi|upstream POST_NOTIFIERS(0|1) [MODULE ARGS...]

@@ -46,7 +46,7 @@ log "$booted panicking boots, each reported on QMP as expected"
 
 [ -n "$PVP_E2E_UPSTREAM" ] && { echo "ok"; exit 0; }
 # The other policies in a real panic: live WRPT with the other CPU stopped
-# outside the interpreter (test_qemu_aml_busy stops it inside), and the
+# outside the interpreter (test_aml_busy.sh stops it inside), and the
 # _CRS port.
 for policy in acpi:"live + replay io 0x505 8" io:"port 0x505"; do
 	p=${policy%%:*}
