@@ -35,7 +35,8 @@ for r in $(seq "${PVP_PANIC_REPEAT:-1}"); do
 			--qemu-arg=-device --qemu-arg=pvpanic \
 			--qemu-arg=-action --qemu-arg="panic=$action" -- \
 			"set -e; $load; $check; echo ready > \$PVP_OUT/ready; echo c > /proc/sysrq-trigger" ||
-			die "$name: run-vm failed"
+			{ log "$name: QMP events before run-vm failed: $(qmp_events "$name")"
+			  vm_die "$name" "run-vm failed"; }
 		[ -e "$T/$name.out/ready" ] ||
 			vm_die "$name" "driver not loaded or wrong path"
 		expect_events "$name" "${want[$action]}"
