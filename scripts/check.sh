@@ -1,15 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make check: install what is missing, run the static gates, build, prove the
-# harness can fail, run the kselftests (selftests/{sim,driver,stress}) inside
-# a guest and, beside it on the host, the tests that boot guests with QEMU's
-# own device (selftests/qemu) and the packaging tests (selftests/packaging);
-# then print one line per test and "N passed, N failed, N skipped".
+# harness can fail, then run the tests two at a time: the kselftest targets
+# (selftests/{sim,driver,stress}) each in a guest, and on the host each test
+# of selftests/qemu (they boot guests with QEMU's own device) and the
+# packaging tests; then print one line per test and
+# "N passed, N failed, N skipped".
 #
 #   PVP_TARGETS       kselftest targets run in the guest (sim driver stress)
 #   PVP_HOST_TARGETS  targets run on the host (qemu packaging); "" for none
 #   PVP_TEST_PROGS    only these tests (file names) of the targets above
 #   PVP_TIMEOUT_SCALE every timeout multiplied (slow machines, debug kernels)
+#   PVP_JOBS          how many jobs at a time (2)
 cd "$(dirname "$0")/.." || exit 1
 : "${KVER:=$(scripts/kver.sh)}"
 export KVER
@@ -40,26 +42,6 @@ ktap_results() {
 		if ($0 ~ /# SKIP$/) $0 = $0 " " why
 		print; why = "" }'
 }
-# make run_tests for some targets; with PVP_TEST_PROGS, only those of its
-# tests that each target has.
-run_targets() {
-	local dir=$1 t p progs
-
-	shift
-	for t in "$@"; do
-		if [ -z "${PVP_TEST_PROGS:-}" ]; then
-			make -s -C "$dir/$t" OUTPUT="$PWD/$dir/$t" run_tests
-			continue
-		fi
-		progs=
-		for p in $PVP_TEST_PROGS; do
-			[ -e "$dir/$t/$p" ] && progs="$progs $p"
-		done
-		[ -z "$progs" ] || make -s -C "$dir/$t" OUTPUT="$PWD/$dir/$t" \
-			run_tests TEST_PROGS="$progs" TEST_GEN_PROGS=
-	done
-}
-
 echo "== install (kernel $KVER)"
 if ! scripts/install-deps.sh "$KVER"; then
 	record "not ok - install: packages for $KVER"
@@ -73,6 +55,11 @@ case " $host_targets " in *" qemu "*)
 	fi ;;
 esac
 phase install
+
+# The harness proves it can fail (a hung guest, a WARN): its guests wait
+# more than they compute, so they run beside lint and build.
+scripts/vm/selftest.sh >"$out/harness.out" 2>&1 &
+harness_pid=$!
 
 echo "== lint"
 scripts/lint.sh | gate
@@ -89,52 +76,118 @@ fi
 phase build
 
 echo "== harness"
-scripts/vm/selftest.sh | gate
+wait $harness_pid
+gate <"$out/harness.out"
 phase harness
 
-# The host targets boot guests of their own: run them beside the kselftest
-# guest (two cores, two guests), and print them after it.
-host_lane() {
-	# shellcheck disable=SC2086 # one word per target
-	PVP_TIMEOUT_SCALE=${PVP_TIMEOUT_SCALE:-1} run_targets selftests $host_targets \
-		>"$out/host.ktap" 2>&1
+# The tests as jobs, PVP_JOBS (2) at a time: one guest each, and a guest
+# under TCG keeps a core busy. A job is a kselftest target in a guest of
+# its own ("guest:sim"), one test of selftests/qemu on the host
+# ("qemu:test_trigger.sh", each boots its own guests), or the whole
+# packaging target (its tests share the tree's build). The longest start
+# first; each job's KTAP goes to $out/jobs/NAME, printed in order at the end.
+progs_of() {
+	local p
+
+	# shellcheck disable=SC2016 # for make to expand
+	for p in $(make -s -C "selftests/$1" OUTPUT="$PWD/selftests/$1" \
+		--eval='pvp-progs: ; @echo $(TEST_PROGS) $(TEST_GEN_PROGS)' pvp-progs); do
+		p=${p##*/}
+		if [ -z "${PVP_TEST_PROGS:-}" ] || [[ " $PVP_TEST_PROGS " == *" $p "* ]]; then
+			echo "$p"
+		fi
+	done
 }
-host_pid=
-if [ -n "$host_targets" ]; then
-	echo "== kselftests in a guest; $host_targets on the host beside it"
-	host_lane &
-	host_pid=$!
-else
-	echo "== kselftests in a guest"
-	: >"$out/host.ktap"
-fi
+# The kselftest runner as make check runs it, for one target or one test.
+run_target() {
+	local t=$1 p=${2:-}
 
-rc=0
-if [ -n "$guest_targets" ]; then
-	scripts/vm/run-vm.py --kver "$KVER" --timeout "${PVP_SUITE_TIMEOUT:-2400}" \
-		--out "$out/guest" --append "crashkernel=256M" --mem 1536 -- \
-		"$(declare -f run_targets); run_targets selftests $guest_targets" \
-		>"$out/guest.ktap" 2>"$out/guest.err"
-	rc=$?
-	cat "$out/guest.ktap"
-	ktap_results <"$out/guest.ktap" >>"$results"
-	if [ $rc != 0 ] && ! grep -q '^not ok' "$out/guest.ktap"; then
-		cat "$out/guest.err"
-		record "not ok - guest: the guest run failed (exit $rc)"
-	elif [ $rc -ge 90 ]; then
-		cat "$out/guest.err"
-		record "not ok - guest: kernel log not clean or guest hung (exit $rc)"
+	if [ -n "$p" ]; then
+		make -s -C "selftests/$t" OUTPUT="$PWD/selftests/$t" run_tests \
+			TEST_PROGS="$p" TEST_GEN_PROGS=
+	elif [ -z "${PVP_TEST_PROGS:-}" ]; then
+		make -s -C "selftests/$t" OUTPUT="$PWD/selftests/$t" run_tests
+	else
+		for p in $PVP_TEST_PROGS; do
+			[ -e "selftests/$t/$p" ] && echo "$p"
+		done | {
+			mapfile -t progs
+			[ ${#progs[@]} = 0 ] || make -s -C "selftests/$t" OUTPUT="$PWD/selftests/$t" \
+				run_tests TEST_PROGS="${progs[*]}" TEST_GEN_PROGS=
+		}
 	fi
-fi
-phase guest
+}
+guest_job() {
+	local t=$1 rc
 
-[ -n "$host_pid" ] && wait $host_pid
-if [ -n "$host_targets" ]; then
-	echo "== on the host: $host_targets"
-	cat "$out/host.ktap"
-	ktap_results <"$out/host.ktap" | tee -a "$results"
-fi
-phase host
+	scripts/vm/run-vm.py --kver "$KVER" --timeout "${PVP_SUITE_TIMEOUT:-2400}" \
+		--out "$out/guest-$t" --append "crashkernel=256M" --mem 1536 -- \
+		"$(declare -f run_target); run_target $t" \
+		>"$out/jobs/guest:$t" 2>"$out/guest-$t.err"
+	rc=$?
+	if [ $rc != 0 ] && ! grep -q '^not ok' "$out/jobs/guest:$t"; then
+		cat "$out/guest-$t.err"
+		echo "not ok - guest $t: the guest run failed (exit $rc)"
+	elif [ $rc -ge 90 ]; then
+		cat "$out/guest-$t.err"
+		echo "not ok - guest $t: kernel log not clean or guest hung (exit $rc)"
+	fi >"$out/jobs/guest:$t.fail"
+}
+host_job() {
+	PVP_TIMEOUT_SCALE=${PVP_TIMEOUT_SCALE:-1} run_target "$1" "${2:-}" \
+		>"$out/jobs/$1${2:+:$2}" 2>&1
+}
+
+mkdir -p "$out/jobs"
+order=() qemu_rest=() natural=()
+for t in $host_targets; do
+	[ "$t" = qemu ] || continue
+	for p in $(progs_of qemu); do
+		case $p in test_differential.py) order=("qemu:$p" "${order[@]}") ;;
+		*) qemu_rest+=("qemu:$p") ;;
+		esac
+	done
+done
+for t in $guest_targets; do
+	[ -n "$(progs_of "$t")" ] && order+=("guest:$t") natural+=("guest:$t")
+done
+for t in $host_targets; do
+	if [ "$t" = qemu ]; then
+		for p in $(progs_of qemu); do natural+=("qemu:$p"); done
+	elif [ -n "$(progs_of "$t")" ]; then
+		order+=("$t") natural+=("$t")
+	fi
+done
+order+=("${qemu_rest[@]}")
+
+echo "== ${#order[@]} test jobs, ${PVP_JOBS:-2} at a time: ${order[*]}"
+for j in "${order[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "${PVP_JOBS:-2}" ]; do
+		wait -n
+	done
+	echo "# $(date +%T) start $j"
+	case $j in
+	guest:*) guest_job "${j#guest:}" & ;;
+	*:*) host_job "${j%%:*}" "${j#*:}" & ;;
+	*) host_job "$j" & ;;
+	esac
+done
+wait
+phase tests
+
+for j in "${natural[@]}"; do
+	echo "== $j"
+	cat "$out/jobs/$j"
+	if ! grep -Eq '^(ok|not ok) [0-9]+ selftests: ' "$out/jobs/$j" &&
+		[ ! -s "$out/jobs/$j.fail" ]; then
+		record "not ok - $j: the job gave no result"
+	fi
+	ktap_results <"$out/jobs/$j" | tee -a "$results"
+	if [ -s "$out/jobs/$j.fail" ]; then
+		grep -v '^not ok' "$out/jobs/$j.fail"
+		grep '^not ok' "$out/jobs/$j.fail" | tee -a "$results"
+	fi
+done
 
 echo "== summary ($KVER, $(($(date +%s) - t_start))s)"
 cat "$out/phases"
