@@ -193,13 +193,24 @@ EV_SHUTDOWN_GUEST='{"event": "SHUTDOWN", "data": {"guest": true, "reason": "gues
 # The raw byte goes through \_SB.PEVT.WRPT (AML -> OEM region -> model).
 wrpt() { echo "$1" >"$SIM_DBG/wrpt${2:-}"; }
 
-status_of() { mon status | sed -n 's/^{"status": "\([a-z-]*\)".*/\1/p'; }
+# Parsed in bash: under TCG every exec costs tens of milliseconds.
+status_of() {
+	local o
 
-cfg_field() { mon config | sed -n "s/.*\"$1\": \"\\{0,1\\}\\([a-z0-9.-]*\\).*/\\1/p"; }
+	o=$(mon status) && [[ $o =~ ^\{\"status\":\ \"([a-z-]+)\" ]] &&
+		echo "${BASH_REMATCH[1]}"
+}
+
+cfg_field() {
+	local o
+
+	o=$(mon config) && [[ $o =~ \"$1\":\ \"?([a-z0-9.-]*) ]] &&
+		echo "${BASH_REMATCH[1]}"
+}
 
 # Wait until the model has handed every recorded event to netlink.
 drain() {
-	loop_until "[ \"\$(cat $SIM_DBG/pending)\" = 0 ]" || die "events stay pending"
+	loop_until "[ \"\$(<$SIM_DBG/pending)\" = 0 ]" || die "events stay pending"
 }
 
 # mon_start [ARGS]: subscribe in the background (events --extra ARGS into
@@ -243,9 +254,32 @@ mon_wait() {
 	MON_PID=
 }
 
-# The events received, as QMP lines without the timestamp and extras.
+# mon_events [A B]: the events received (those numbered A < seq <= B), as
+# QMP lines without the timestamp and extras.
 mon_events() {
-	sed -e 's/"timestamp": {[^}]*}, //' -e 's/, "pvpanic": {[^}]*}}$/}/' "$MON_OUT"
+	local l n
+
+	while IFS= read -r l; do
+		if [ $# = 2 ]; then
+			[[ $l =~ \"seq\":\ ([0-9]+) ]] || continue
+			n=${BASH_REMATCH[1]}
+			((n > $1 && n <= $2)) || continue
+		fi
+		[[ $l =~ ^(.*)\"timestamp\":\ \{[^}]*\},\ (.*)$ ]] &&
+			l=${BASH_REMATCH[1]}${BASH_REMATCH[2]}
+		[[ $l =~ ^(.*),\ \"pvpanic\":\ \{[^}]*\}\}$ ]] && l="${BASH_REMATCH[1]}}"
+		echo "$l"
+	done <"$MON_OUT"
+}
+
+# mon_seen SEQ: the subscription has received event number SEQ.
+mon_seen() {
+	local l
+
+	while IFS= read -r l; do
+		[[ $l == *"\"seq\": $1,"* ]] && return 0
+	done <"$MON_OUT"
+	return 1
 }
 
 # ev_words [N]: the events after the first N, as words

@@ -25,15 +25,12 @@ back_to_running() {
 	mon system_reset && mon cont || die "cannot get back to running"
 }
 
-# The events numbered after $1, up to $2, as mon_events prints them; waits
-# until the subscription has seen number $2.
+# The events numbered after $1, up to $2; waits until the subscription
+# has seen number $2.
 events_between() {
 	[ "$2" = "$1" ] && return
-	loop_until "grep -q '\"seq\": $2,' '$MON_OUT'" || die "event $2 never arrived"
-	awk -v a="$1" -v b="$2" 'match($0, /"seq": [0-9]+/) {
-		n = substr($0, RSTART + 7, RLENGTH - 7) + 0
-		if (n > a && n <= b) print }' "$MON_OUT" |
-		sed -e 's/"timestamp": {[^}]*}, //' -e 's/, "pvpanic": {[^}]*}}$/}/'
+	loop_until "mon_seen $2" || die "event $2 never arrived"
+	mon_events "$1" "$2"
 }
 
 # run_case STATE PANIC_ACTION ACTION WANT_EVENTS WANT_STATUS [WANT_RC]: one
