@@ -192,12 +192,12 @@ class Guest:
             cls.live.discard(g)
 
     def __init__(self, qemu_args=(), append="", mem="1024", timeout=600,
-                 allow_exit=False, reboot=False, qemu=None):
+                 allow_exit=False, reboot=False, qemu=None, smp="2"):
         self.tmp = tempfile.mkdtemp(prefix="pvp-e2e-")
         self.qmp_path = os.path.join(self.tmp, "qmp.sock")
         self.agent_path = os.path.join(self.tmp, "agent.sock")
         args = [os.path.join(ROOT, "scripts/vm/run-vm.py"), "--kver", kver(),
-                "--timeout", str(timeout), "--mem", mem, "--quiet",
+                "--timeout", str(timeout), "--mem", mem, "--smp", smp, "--quiet",
                 "--out", os.path.join(self.tmp, "out"),
                 "--qmp-sock", self.qmp_path]
         if append:

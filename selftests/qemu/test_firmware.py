@@ -80,7 +80,7 @@ def firmware_view(g, path):
 
 def shapes():
     g = Guest(qemu_args=["-device", "pvpanic", "-device", "pvpanic-pci",
-                         "-action", "panic=none"])
+                         "-action", "panic=none"], smp="1")
     bar = int(g.run("for d in /sys/bus/pci/devices/*; do "
                     "[ \"$(cat $d/vendor):$(cat $d/device)\" = 0x1b36:0x0011 ] && "
                     "head -n1 $d/resource | cut -d' ' -f1; done; true").strip(), 16)
@@ -106,7 +106,7 @@ def shapes():
 
 
 def as_found():
-    g = Guest(qemu_args=["-device", "pvpanic", "-action", "panic=none"])
+    g = Guest(qemu_args=["-device", "pvpanic", "-action", "panic=none"], smp="1")
     crash = "GUEST_CRASHLOADED:run"
     g.run("insmod host-module/pvpanic_sim.ko variant=default panic_action=none")
     want = firmware_view(g, QPATH)

@@ -27,7 +27,7 @@ rmmod pvpanic_acpi
 echo done
 GUEST
 )
-vm_ok ioport --qemu-arg=-device --qemu-arg="pvpanic,ioport=$port" \
+vm_ok ioport --smp 1 --qemu-arg=-device --qemu-arg="pvpanic,ioport=$port" \
 	--qemu-arg=-action --qemu-arg=panic=none -- "$guest"
 expect_events ioport "GUEST_PANICKED:run GUEST_PANICKED:run SHUTDOWN:guest-shutdown"
 
@@ -42,7 +42,7 @@ rmmod pvpanic_acpi
 echo done
 GUEST
 )
-vm_ok events2 --qemu-arg=-device --qemu-arg="pvpanic,events=2" \
+vm_ok events2 --smp 1 --qemu-arg=-device --qemu-arg="pvpanic,events=2" \
 	--qemu-arg=-action --qemu-arg=panic=none -- "$guest"
 expect_events events2 "GUEST_CRASHLOADED:run SHUTDOWN:guest-shutdown"
 echo "ok"

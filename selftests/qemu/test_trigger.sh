@@ -54,7 +54,7 @@ echo done
 GUEST
 )
 
-vm_ok trigger --qemu-arg=-device --qemu-arg=pvpanic --qemu-arg=-action \
+vm_ok trigger --smp 1 --qemu-arg=-device --qemu-arg=pvpanic --qemu-arg=-action \
 	--qemu-arg=panic=none -- "$guest"
 p="GUEST_PANICKED:run"
 expect_events trigger "$p $p $p $p $p $p $p $p $p SHUTDOWN:guest-shutdown"
