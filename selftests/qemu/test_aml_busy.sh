@@ -48,7 +48,7 @@ for v in $shapes; do
 done
 
 # The control: live WRPT in the panic waits for the interpreter for good.
-VM_TIMEOUT=45 panic busy-acpi default policy=acpi
+VM_TIMEOUT=30 panic busy-acpi default policy=acpi
 rc=$?
 [ -e "$T/busy-acpi.out/ready" ] || { vm_output busy-acpi; die "busy-acpi: setup failed"; }
 [ $rc = 91 ] || die "busy-acpi: policy=acpi did not hang (run-vm exit $rc)"
