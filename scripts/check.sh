@@ -67,7 +67,7 @@ phase lint
 
 echo "== build"
 # ynl-cache: the kernel's ynl CLI and library, for the tests in guests.
-if make -s modules tool selftests ynl-cache >"$out/build.log" 2>&1; then
+if make -s -j"$(nproc)" modules tool selftests ynl-cache >"$out/build.log" 2>&1; then
 	record "ok - build: modules, tool and selftests for $KVER"
 else
 	cat "$out/build.log"
