@@ -16,13 +16,14 @@ import json
 import os
 import select
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts/vm"))
+import qmpsock  # noqa: E402 (the harness's)
 SPEC = os.path.join(ROOT, "include/uapi/linux/pvpanic_sim.yaml")
 # make check-debug's kernel runs several times slower: every wait scales
 TIMEOUT_SCALE = int(os.environ.get("PVP_TIMEOUT_SCALE", "1"))
@@ -97,20 +98,13 @@ def kver():
 def connect_unix(path, timeout=30.0, proc=None):
     """Connect to a socket QEMU creates; with proc (run-vm.py), fail at
     once, with its output, if it ended before QEMU made the socket."""
-    deadline = time.time() + timeout
-    while True:
-        s = socket.socket(socket.AF_UNIX)
-        try:
-            s.connect(path)
-            return s
-        except OSError:
-            s.close()
-            if proc is not None and proc.poll() is not None:
-                raise RuntimeError("run-vm.py exited (%d) before QEMU opened %s: %s"
-                                   % (proc.returncode, path, proc.stdout.read()[-2000:]))
-            if time.time() > deadline:
-                raise
-            time.sleep(0.05)
+    s = qmpsock.connect(path, timeout, proc and (lambda: proc.poll() is not None))
+    if s is not None:
+        return s
+    if proc is not None and proc.poll() is not None:
+        raise RuntimeError("run-vm.py exited (%d) before QEMU opened %s: %s"
+                           % (proc.returncode, path, proc.stdout.read()[-2000:]))
+    raise RuntimeError("QEMU did not open %s within %g s" % (path, timeout))
 
 
 atexit.register(lambda: Guest.kill_all())

@@ -29,11 +29,13 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "vm"))
+import qmpsock  # noqa: E402 (the harness's)
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("--disk", required=True)
@@ -120,21 +122,9 @@ def read_serial():
 
 
 def read_qmp():
-    s = None
-    for _ in range(400):
-        try:
-            s = socket.socket(socket.AF_UNIX)
-            s.connect(qmp_path)
-            break
-        except OSError:
-            s = None
-            time.sleep(0.05)
-    if s is None:
+    f = qmpsock.qmp_events(qmp_path, 20)
+    if f is None:
         return
-    f = s.makefile("rw")
-    f.readline()
-    f.write(json.dumps({"execute": "qmp_capabilities"}) + "\n")
-    f.flush()
     for line in f:
         try:
             m = json.loads(line)

@@ -23,7 +23,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -32,6 +31,8 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import qmpsock  # noqa: E402 (beside this file)
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CACHE = os.path.join(os.environ.get("XDG_CACHE_HOME",
                                     os.path.expanduser("~/.cache")),
@@ -282,21 +283,9 @@ class QmpLogger(threading.Thread):
         self.seen_stop_event = threading.Event()
 
     def run(self):
-        s = None
-        for _ in range(600):
-            try:
-                s = socket.socket(socket.AF_UNIX)
-                s.connect(self.sock_path)
-                break
-            except OSError:
-                s = None
-                time.sleep(0.05)
-        if s is None:
+        f = qmpsock.qmp_events(self.sock_path)
+        if f is None:
             return
-        f = s.makefile("rw")
-        f.readline()  # greeting
-        f.write('{"execute": "qmp_capabilities"}\n')
-        f.flush()
         with open(self.out_path, "a") as out:
             for line in f:
                 try:

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The UNIX sockets of a QEMU that is starting (its QMP server, a
+virtio-serial chardev): connecting while QEMU has not made them yet.
+Shared by run-vm.py, scripts/distro/vm.py and selftests/pvptest.py."""
+
+import socket
+import time
+
+
+def connect(path, timeout=30.0, gone=None):
+    """A socket connected to path, retried until timeout; None then, or as
+    soon as gone() is true (QEMU's side ended before making it)."""
+    deadline = time.time() + timeout
+    while True:
+        s = socket.socket(socket.AF_UNIX)
+        try:
+            s.connect(path)
+            return s
+        except OSError:
+            s.close()
+            if (gone is not None and gone()) or time.time() > deadline:
+                return None
+            time.sleep(0.05)
+
+
+def qmp_events(path, timeout=30.0):
+    """QEMU's QMP at path, capabilities negotiated: its file, read for
+    events (one JSON object a line), or None if it never came."""
+    s = connect(path, timeout)
+    if s is None:
+        return None
+    f = s.makefile("rw")
+    f.readline()  # the greeting
+    f.write('{"execute": "qmp_capabilities"}\n')
+    f.flush()
+    return f
