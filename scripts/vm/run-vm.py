@@ -209,7 +209,7 @@ def build_initramfs(kver):
         with open(os.path.join(d, "init"), "w") as f:
             f.write(INIT)
         os.chmod(os.path.join(d, "init"), 0o755)
-        tmp = path + ".tmp"
+        tmp = "%s.%d.tmp" % (path, os.getpid())  # guests may start at once
         with open(tmp, "wb") as f:
             p1 = subprocess.Popen("find . | cpio -o -H newc --quiet", shell=True,
                                   cwd=d, stdout=subprocess.PIPE)
@@ -266,9 +266,10 @@ def boot_image(kver, bzimage):
             p = subprocess.run(tool, input=payload[:-4], capture_output=True)
             if p.returncode == 0 and len(p.stdout) == want and pvh_note(p.stdout):
                 os.makedirs(CACHE, exist_ok=True)
-                with open(path + ".tmp", "wb") as f:
+                tmp = "%s.%d.tmp" % (path, os.getpid())
+                with open(tmp, "wb") as f:
                     f.write(p.stdout)
-                os.rename(path + ".tmp", path)
+                os.rename(tmp, path)
                 return path
     log("booting %s as it is (no PVH-capable payload found)" % bzimage)
     return bzimage
