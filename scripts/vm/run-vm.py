@@ -275,6 +275,20 @@ def boot_image(kver, bzimage):
     return bzimage
 
 
+def sysrq_dump(sock):
+    """Ask a hung guest, through the keyboard, for a backtrace of every CPU
+    and its blocked tasks (sysrq l, w) onto the console; True if asked."""
+    f = qmpsock.qmp_events(sock, 2)
+    if f is None:
+        return False
+    for key in "lw":
+        keys = [{"type": "qcode", "data": k} for k in ("alt", "sysrq", key)]
+        f.write(json.dumps({"execute": "send-key", "arguments": {"keys": keys}}) + "\n")
+        f.flush()
+    time.sleep(5)
+    return True
+
+
 class QmpLogger(threading.Thread):
     """Reads QMP events from QEMU and writes them as JSON lines."""
 
@@ -385,6 +399,7 @@ def main():
     if os.path.exists(console):
         os.unlink(console)
     qmp_sock = os.path.join(out, "qmp-runner.sock")
+    dump_sock = os.path.join(out, "qmp-dump.sock")
     cmdline = ("console=ttyS0 panic=-1 no_hash_pointers printk.devkmsg=on "
                # tests find their log lines by line number (dmesg_mark):
                # the default 128 KiB buffer wraps in long stress runs
@@ -393,6 +408,8 @@ def main():
                # miss its ticks and panic at boot ("IO-APIC + timer
                # doesn't work!"); virtual machines skip it
                "no_timer_check "
+               # a hung guest is asked for its CPUs and blocked tasks
+               "sysrq_always_enabled "
                "rdinit=/init pvp.root=%s %s" % (ROOT, a.append))
     accel = a.accel
     if accel == "kvm" and not os.access("/dev/kvm", os.W_OK):
@@ -415,6 +432,7 @@ def main():
         qemu += ["-qmp", "unix:%s,server=on,wait=off" % qmp_sock]
     if a.qmp_sock:
         qemu += ["-qmp", "unix:%s,server=on,wait=off" % a.qmp_sock]
+    qemu += ["-qmp", "unix:%s,server=on,wait=off" % dump_sock]
     qemu += a.qemu_arg
 
     t0 = time.time()
@@ -447,6 +465,7 @@ def main():
             stopped_on_event = True
             break
         time.sleep(0.05)
+    dumped = timed_out and proc.poll() is None and sysrq_dump(dump_sock)
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -479,8 +498,10 @@ def main():
     rc_text = read("rc")
 
     def tail(why, code):
-        log("%s after %.1fs; last lines of the console:" % (why, elapsed))
-        for line in cons.splitlines()[-40:]:
+        log("%s after %.1fs; last lines of the console%s:" % (
+            why, elapsed, " (sysrq l and w at the timeout: CPUs, blocked tasks)"
+            if dumped else ""))
+        for line in cons.splitlines()[-(150 if dumped else 40):]:
             print("  | " + line, file=sys.stderr)
         if qemu_out.strip():
             log("qemu said: " + qemu_out.strip()[-2000:])
