@@ -12,6 +12,7 @@
 #   PVP_TEST_PROGS    only these tests (file names) of the targets above
 #   PVP_TIMEOUT_SCALE every timeout multiplied (slow machines, debug kernels)
 #   PVP_JOBS          how many jobs at a time (2)
+#   PVP_SUITE_TIMEOUT seconds each kselftest guest may take (900)
 cd "$(dirname "$0")/.." || exit 1
 : "${KVER:=$(scripts/kver.sh)}"
 export KVER
@@ -123,7 +124,7 @@ declare -A guest_smp=([sim]=1 [driver]=1)
 guest_job() {
 	local t=$1 rc
 
-	scripts/vm/run-vm.py --kver "$KVER" --timeout "${PVP_SUITE_TIMEOUT:-2400}" \
+	scripts/vm/run-vm.py --kver "$KVER" --timeout "${PVP_SUITE_TIMEOUT:-900}" \
 		--out "$out/guest-$t" --append "crashkernel=256M" --mem 1536 \
 		--smp "${guest_smp[$t]:-2}" -- \
 		"$(declare -f run_target); run_target $t" \
