@@ -188,6 +188,7 @@ class Guest:
     def __init__(self, qemu_args=(), append="", mem="1024", timeout=600,
                  allow_exit=False, reboot=False, qemu=None, smp="2"):
         self.tmp = tempfile.mkdtemp(prefix="pvp-e2e-")
+        self.no_shutdown = "-no-shutdown" in qemu_args
         self.qmp_path = os.path.join(self.tmp, "qmp.sock")
         self.agent_path = os.path.join(self.tmp, "agent.sock")
         args = [os.path.join(ROOT, "scripts/vm/run-vm.py"), "--kver", kver(),
@@ -274,15 +275,22 @@ class Guest:
         return self._call({"read": path, "offset": offset}, timeout, True)
 
     def finish(self):
-        """Stop the agent and the guest; returns run-vm.py's exit status."""
+        """Stop the agent and the guest; returns run-vm.py's exit status.
+        With -no-shutdown QEMU stays after the guest has powered off: it
+        is told to quit when QMP reports that SHUTDOWN."""
+        self.qmp.take_events()
         try:
             self.send({"exit": True})
         except OSError:
             pass
-        try:
-            out, _ = self.proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            # -no-shutdown keeps QEMU after the guest powered off.
+        deadline = time.time() + 20
+        while self.proc.poll() is None and time.time() < deadline:
+            self.qmp.poll(0.1)
+            if self.qmp.closed:
+                break
+            if self.no_shutdown and any(e["event"] == "SHUTDOWN" for e in self.qmp.events):
+                break
+        if self.proc.poll() is None:
             try:
                 self.qmp.execute("quit")
             except (OSError, EOFError, QmpError):
