@@ -2,7 +2,8 @@
 /*
  * pvpanic_sim debugfs (root only, for tests): wrpt[N] and rdpt[N]
  * evaluate the model's own WRPT/RDPT through the AML, hold keeps events
- * in the ring, pending counts those not delivered yet.
+ * in the ring, pending counts those not delivered yet, seq is the last
+ * event's sequence number.
  */
 
 #include <linux/acpi.h>
@@ -107,6 +108,13 @@ static int pvp_dbg_pending_get(void *data, u64 *val)
 DEFINE_DEBUGFS_ATTRIBUTE(pvp_dbg_pending_fops, pvp_dbg_pending_get, NULL,
 			 "%llu\n");
 
+static int pvp_dbg_seq_get(void *data, u64 *val)
+{
+	*val = pvpanic_sim_events_seq();
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pvp_dbg_seq_fops, pvp_dbg_seq_get, NULL, "%llu\n");
+
 void pvpanic_sim_debugfs_init(void)
 {
 	unsigned int i;
@@ -127,6 +135,8 @@ void pvpanic_sim_debugfs_init(void)
 				   &pvp_dbg_hold_fops);
 	debugfs_create_file_unsafe("pending", 0400, pvp_debugfs, NULL,
 				   &pvp_dbg_pending_fops);
+	debugfs_create_file_unsafe("seq", 0400, pvp_debugfs, NULL,
+				   &pvp_dbg_seq_fops);
 	pvpanic_sim_amltest_init(pvp_debugfs);
 }
 

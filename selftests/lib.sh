@@ -299,22 +299,26 @@ ev_words() {
 	echo "${out[*]}"
 }
 
-# expect_after WANT CMD...: run CMD, then the new events must be exactly WANT
-# (space separated words, "" for none).  Waits up to 10 s for the expected
-# number (a stalled vCPU under TCG can take seconds), then 0.2 s more so
-# that an extra event would be seen.
+# expect_after WANT CMD...: run CMD, then the events it made must be
+# exactly WANT (space separated words, "" for none). The model numbers
+# every event as it records it: those CMD recorded are the numbers it
+# added, and once the monitor has the last of them (up to 10 s: a stalled
+# vCPU under TCG can take seconds), every event after the ones before CMD
+# must be one of them.
 expect_after() {
-	local want=$1 n0 nwant got cmd
+	local want=$1 n0 s0 s1 got cmd
 
 	shift
 	cmd="$*"
 	ev_words >/dev/null
 	n0=$EVN
+	s0=$(<"$SIM_DBG/seq")
 	"$@"
-	set -- $want
-	nwant=$#
-	LOOP_TIMEOUT=10 loop_until "ev_words >/dev/null; [ \$EVN -ge $((n0 + nwant)) ]"
-	sleep 0.2
+	s1=$(<"$SIM_DBG/seq")
+	if ((s1 > s0)); then
+		LOOP_TIMEOUT=10 loop_until "mon_seen $s1" ||
+			die "after '$cmd': event $s1 did not reach the monitor"
+	fi
 	got=$(ev_words "$n0")
 	[ "$got" = "$want" ] || die "after '$cmd': events '$got', want '$want'"
 }
