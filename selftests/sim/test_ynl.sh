@@ -45,7 +45,7 @@ log "after ynl stop: $(cat "$W/m.stopped"); after ynl cont: $(cat "$W/m.cont")"
 # 3. Both subscribe to "events"; a panic is written through WRPT. ynl
 # joins, sleeps, then reads only what is queued: the write must come well
 # within its sleep.
-ynl_sleep=$((10 * SCALE))
+ynl_sleep=$((5 * SCALE))
 "$MONITOR" events --extra --count 2 --timeout $((60000 * SCALE)) >"$W/m.ev" 2>"$W/m.err" &
 MON_PID=$!
 loop_until "grep -q subscribed '$W/m.err'" || die "pvpanic-monitor did not subscribe"
