@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check: install what is missing, run the static gates, build, prove the
-# harness can fail, then run the tests two at a time: the kselftest targets
-# (selftests/{sim,driver,stress}) each in a guest, and on the host each test
-# of selftests/qemu (they boot guests with QEMU's own device) and the
-# packaging tests; then print one line per test and
+# make check: install what is missing, build, then run two at a time the
+# static gates, the harness's proof that it can fail and the tests: the
+# kselftest targets (selftests/{sim,driver,stress}) each in a guest, and on
+# the host each test of selftests/qemu (they boot guests with QEMU's own
+# device) and the packaging tests; then print one line per test and
 # "N passed, N failed, N skipped".
 #
 #   PVP_TARGETS       kselftest targets run in the guest (sim driver stress)
@@ -57,15 +57,6 @@ case " $host_targets " in *" qemu "*)
 esac
 phase install
 
-# The harness proves it can fail (a hung guest, a WARN): its guests wait
-# more than they compute, so they run beside lint and build.
-scripts/vm/selftest.sh >"$out/harness.out" 2>&1 &
-harness_pid=$!
-
-echo "== lint"
-scripts/lint.sh | gate
-phase lint
-
 echo "== build"
 # ynl-cache: the kernel's ynl CLI and library, for the tests in guests.
 if make -s -j"$(nproc)" modules tool selftests ynl-cache >"$out/build.log" 2>&1; then
@@ -76,17 +67,15 @@ else
 fi
 phase build
 
-echo "== harness"
-wait $harness_pid
-gate <"$out/harness.out"
-phase harness
-
-# The tests as jobs, PVP_JOBS (2) at a time: one guest each, and a guest
-# under TCG keeps a core busy. A job is a kselftest target in a guest of
-# its own ("guest:sim"), one test of selftests/qemu on the host
-# ("qemu:test_trigger.sh", each boots its own guests), or the whole
-# packaging target (its tests share the tree's build). The longest start
-# first; each job's KTAP goes to $out/jobs/NAME, printed in order at the end.
+# Then everything else as jobs, PVP_JOBS (2) at a time: one guest each,
+# and a guest under TCG keeps a core busy. A job is the static gates
+# ("lint"), the harness proving it can fail (a hung guest, a WARN:
+# "harness"), a kselftest target in a guest of its own ("guest:sim"), one
+# test of selftests/qemu on the host ("qemu:test_trigger.sh", each boots
+# its own guests), or the whole packaging target (its tests share the
+# tree's build). The gates and the longest tests start first, the
+# harness (its guests mostly wait) last; each job's output goes to
+# $out/jobs/NAME, its results printed in order at the end.
 progs_of() {
 	local p
 
@@ -144,7 +133,7 @@ host_job() {
 }
 
 mkdir -p "$out/jobs"
-order=() qemu_rest=() natural=()
+order=(lint) qemu_rest=() natural=(lint harness)
 for t in $host_targets; do
 	[ "$t" = qemu ] || continue
 	for p in $(progs_of qemu); do
@@ -163,25 +152,43 @@ for t in $host_targets; do
 		order+=("$t") natural+=("$t")
 	fi
 done
-order+=("${qemu_rest[@]}")
+order+=("${qemu_rest[@]}" harness)
 
-echo "== ${#order[@]} test jobs, ${PVP_JOBS:-2} at a time: ${order[*]}"
+# run_job NAME: one job; how long it took into $out/jobs/NAME.time.
+run_job() {
+	local t0=$SECONDS
+
+	case $1 in
+	lint) scripts/lint.sh >"$out/jobs/lint" 2>&1 ;;
+	harness) scripts/vm/selftest.sh >"$out/jobs/harness" 2>&1 ;;
+	guest:*) guest_job "${1#guest:}" ;;
+	*:*) host_job "${1%%:*}" "${1#*:}" ;;
+	*) host_job "$1" ;;
+	esac
+	echo $((SECONDS - t0)) >"$out/jobs/$1.time"
+}
+
+echo "== ${#order[@]} jobs, ${PVP_JOBS:-2} at a time: ${order[*]}"
 for j in "${order[@]}"; do
 	while [ "$(jobs -rp | wc -l)" -ge "${PVP_JOBS:-2}" ]; do
 		wait -n
 	done
 	echo "# $(date +%T) start $j"
-	case $j in
-	guest:*) guest_job "${j#guest:}" & ;;
-	*:*) host_job "${j%%:*}" "${j#*:}" & ;;
-	*) host_job "$j" & ;;
-	esac
+	run_job "$j" &
 done
 wait
-phase tests
+phase jobs
+for j in "${order[@]}"; do
+	echo "#   job $j: $(cat "$out/jobs/$j.time" 2>/dev/null || echo '?')s" >>"$out/phases"
+done
 
 for j in "${natural[@]}"; do
 	echo "== $j"
+	case $j in lint | harness)
+		gate <"$out/jobs/$j"
+		grep -q '^ok\|^not ok' "$out/jobs/$j" || record "not ok - $j: the job gave no result"
+		continue ;;
+	esac
 	cat "$out/jobs/$j"
 	if ! grep -Eq '^(ok|not ok) [0-9]+ selftests: ' "$out/jobs/$j" &&
 		[ ! -s "$out/jobs/$j.fail" ]; then
