@@ -152,8 +152,11 @@ emit("- an empty guest boot and shutdown: %.1f s (median of %d; %.1f-%.1f)" % (
     statistics.median(boots) / 1e3, len(boots), min(boots) / 1e3, max(boots) / 1e3))
 phases = os.path.join(os.path.dirname(out), "check-" + kver, "phases")
 if os.path.exists(phases):
+    lines = [l.strip() for l in open(phases)]
     emit("- the last make check on this machine, by phase: " + ", ".join(
-        l.replace("# phase ", "").strip() for l in open(phases) if l.strip()))
+        l.replace("# phase ", "") for l in lines if l.startswith("# phase ")))
+    emit("- its jobs: " + ", ".join(
+        l.replace("#   job ", "") for l in lines if l.startswith("#   job ")))
 else:
     emit("- make check phases: no out/check-%s/phases yet (run make check)" % kver)
 
