@@ -37,8 +37,7 @@ kill_load() {
 	local p
 
 	writer_stop
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	for p in "${pids[@]}"; do stop_pid "$p"; done
 	pids=()
 }
 
