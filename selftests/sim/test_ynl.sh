@@ -19,7 +19,7 @@ CLI=$K/tools/net/ynl/cli.py
 SPEC=$PVP_ROOT/include/uapi/linux/pvpanic_sim.yaml
 W=$T
 YNL_PID=
-on_exit '[ -z "$YNL_PID" ] || kill "$YNL_PID" 2>/dev/null; wait 2>/dev/null'
+on_exit 'stop_pid "$YNL_PID"'
 export PYTHONDONTWRITEBYTECODE=1
 
 # ynl ARGS...: the kernel's CLI on our spec.
