@@ -234,24 +234,32 @@ mon_start() {
 		die "monitor did not subscribe: $(cat "$MON_OUT.err")"
 }
 
+# nap SECONDS: sleep without an exec (under TCG an exec of sleep costs
+# tens of milliseconds): a read that times out on a pipe no one writes.
+exec {PVP_NAP_FD}<> <(:)
+nap() { read -rt "$1" -u "$PVP_NAP_FD" _; }
+
 # stop_pid PID: kill a background child and reap it (its exit status into
 # STOP_RC); once it returns, nothing of the child runs. The signal is sent
 # again until the child is gone: bash loses one that reaches an async
 # child between its fork and its exec while this shell traps EXIT (the
 # inherited handler takes it, the exec drops it: about 1 kill in 300 in a
-# guest, and a stress run then waited for its trigger writer for ever).
+# guest, and a stress run then waited for its trigger writer for ever);
+# SIGKILL after 5 s.
 stop_pid() {
 	local i st
 
 	STOP_RC=
 	[ -n "$1" ] || return 0
-	for ((i = 0; i < 100; i++)); do
-		kill "$1" 2>/dev/null || break
+	for ((i = 0; i < 500; i++)); do
+		if ((i % 10 == 0)); then
+			kill "$1" 2>/dev/null || break
+		fi
 		read -r _ _ st _ 2>/dev/null <"/proc/$1/stat" || break
 		[ "$st" = Z ] && break
-		sleep 0.05
+		nap 0.01
 	done
-	[ $i -lt 100 ] || kill -KILL "$1" 2>/dev/null
+	((i < 500)) || kill -KILL "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 	STOP_RC=$?
 }
