@@ -237,7 +237,7 @@ mon_start() {
 # nap SECONDS: sleep without an exec (under TCG an exec of sleep costs
 # tens of milliseconds): a read that times out on a pipe no one writes.
 exec {PVP_NAP_FD}<> <(:)
-nap() { read -rt "$1" -u "$PVP_NAP_FD" _; }
+nap() { read -rt "$1" -u "$PVP_NAP_FD" _ || :; }
 
 # stop_pid PID: kill a background child and reap it (its exit status into
 # STOP_RC); once it returns, nothing of the child runs. The signal is sent
