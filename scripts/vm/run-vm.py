@@ -275,17 +275,23 @@ def boot_image(kver, bzimage):
     return bzimage
 
 
+SYSRQ_FIRST = "sysrq: Show backtrace of all active CPUs"
+SYSRQ_TASKS = "sysrq: Show State"
+
+
 def sysrq_dump(sock):
-    """Ask a hung guest, through the keyboard, for a backtrace of every CPU
-    and its blocked tasks (sysrq l, w) onto the console; True if asked."""
+    """Ask a hung guest, through the keyboard, for a backtrace of every CPU,
+    its blocked tasks and every task's stack (sysrq l, w, t) onto the
+    console; True if asked.  A test waiting for a child that never ends
+    shows only in t: nothing is blocked."""
     f = qmpsock.qmp_events(sock, 2)
     if f is None:
         return False
-    for key in "lw":
+    for key in "lwt":
         keys = [{"type": "qcode", "data": k} for k in ("alt", "sysrq", key)]
         f.write(json.dumps({"execute": "send-key", "arguments": {"keys": keys}}) + "\n")
         f.flush()
-    time.sleep(3)  # the console at 115200 baud under TCG
+    time.sleep(8)  # every task's stack, through the serial console
     return True
 
 
@@ -500,10 +506,20 @@ def main():
     rc_text = read("rc")
 
     def tail(why, code):
-        log("%s after %.1fs; last lines of the console%s:" % (
-            why, elapsed, " (sysrq l and w at the timeout: CPUs, blocked tasks)"
-            if dumped else ""))
-        for line in cons.splitlines()[-(150 if dumped else 40):]:
+        lines = cons.splitlines()
+        first = max((i for i, l in enumerate(lines) if SYSRQ_FIRST in l), default=None)
+        if dumped and first is not None:
+            # The 40 lines before the dump, the CPUs and the blocked
+            # tasks; every task's stack stays in the console log.
+            end = next((i for i in range(first, len(lines)) if SYSRQ_TASKS in lines[i]),
+                       len(lines))
+            shown, what = lines[max(0, first - 40):end], (
+                " (then sysrq l and w at the timeout: CPUs, blocked tasks; "
+                "every task's stack, sysrq t: %s)" % console)
+        else:
+            shown, what = lines[-40:], ""
+        log("%s after %.1fs; last lines of the console%s:" % (why, elapsed, what))
+        for line in shown:
             print("  | " + line, file=sys.stderr)
         if qemu_out.strip():
             log("qemu said: " + qemu_out.strip()[-2000:])
