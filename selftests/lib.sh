@@ -304,14 +304,15 @@ mon_seen() {
 	return 1
 }
 
-# ev_words [N]: the events after the first N, as words
-# EVENT[:action][@device]; their total into EVN.
+# ev_words SEQ: the events numbered after SEQ, as words
+# EVENT[:action][@device].
 ev_words() {
 	local line w out=() ev
 
 	mapfile -t ev <"$MON_OUT"
-	EVN=${#ev[@]}
-	for line in "${ev[@]:${1:-0}}"; do
+	for line in "${ev[@]}"; do
+		[[ $line =~ \"seq\":\ ([0-9]+) ]] || continue
+		((BASH_REMATCH[1] > $1)) || continue
 		[[ $line =~ \"event\":\ \"([A-Z_]+)\" ]] || continue
 		w=${BASH_REMATCH[1]}
 		[[ $line =~ \"action\":\ \"([a-z-]+)\" ]] && w+=":${BASH_REMATCH[1]}"
@@ -324,16 +325,14 @@ ev_words() {
 # expect_after WANT CMD...: run CMD, then the events it made must be
 # exactly WANT (space separated words, "" for none). The model numbers
 # every event as it records it: those CMD recorded are the numbers it
-# added, and once the monitor has the last of them (up to 10 s: a stalled
-# vCPU under TCG can take seconds), every event after the ones before CMD
-# must be one of them.
+# added; once the monitor has the last of them (up to 10 s: a stalled vCPU
+# under TCG can take seconds), every event it has numbered after the ones
+# before CMD must be one of them.
 expect_after() {
-	local want=$1 n0 s0 s1 got cmd
+	local want=$1 s0 s1 got cmd
 
 	shift
 	cmd="$*"
-	ev_words >/dev/null
-	n0=$EVN
 	s0=$(<"$SIM_DBG/seq")
 	"$@"
 	s1=$(<"$SIM_DBG/seq")
@@ -341,7 +340,7 @@ expect_after() {
 		LOOP_TIMEOUT=10 loop_until "mon_seen $s1" ||
 			die "after '$cmd': event $s1 did not reach the monitor"
 	fi
-	got=$(ev_words "$n0")
+	got=$(ev_words "$s0")
 	[ "$got" = "$want" ] || die "after '$cmd': events '$got', want '$want'"
 }
 
