@@ -239,17 +239,15 @@ mon_start() {
 exec {PVP_NAP_FD}<> <(:)
 nap() { read -rt "$1" -u "$PVP_NAP_FD" _ || :; }
 
-# stop_pid PID: kill a background child and reap it (its exit status into
-# STOP_RC); once it returns, nothing of the child runs. The signal is sent
-# again until the child is gone: bash loses one that reaches an async
-# child between its fork and its exec while this shell traps EXIT (the
-# inherited handler takes it, the exec drops it: about 1 kill in 300 in a
-# guest, and a stress run then waited for its trigger writer for ever);
-# SIGKILL after 5 s.
+# stop_pid PID: kill a background child and reap it; once it returns,
+# nothing of the child runs. The signal is sent again until the child is
+# gone: bash loses one that reaches an async child between its fork and
+# its exec while this shell traps EXIT (the inherited handler takes it,
+# the exec drops it: about 1 kill in 300 in a guest, and a stress run then
+# waited for its trigger writer for ever); SIGKILL after 5 s.
 stop_pid() {
 	local i st
 
-	STOP_RC=
 	[ -n "$1" ] || return 0
 	for ((i = 0; i < 500; i++)); do
 		if ((i % 10 == 0)); then
@@ -261,7 +259,6 @@ stop_pid() {
 	done
 	((i < 500)) || kill -KILL "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
-	STOP_RC=$?
 }
 
 mon_stop() {

@@ -19,8 +19,7 @@ seq_lost() {
 mon_stop_at() {
 	drain
 	loop_until "[ \$((\$(seq_lost | wc -l) + \$(cfg_field lost) - $2)) -ge $1 ]"
-	stop_pid "$MON_PID"
-	MON_RC=$STOP_RC MON_PID=
+	mon_stop
 }
 
 sim_load panic_action=none ring_size=$RING
