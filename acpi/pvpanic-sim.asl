@@ -40,9 +40,18 @@
  *   then QEMU's port 0x505 declared in \_SB; _CRS names 0x505 */
 /* io_stale_crs: WRPT writes QEMU's port 0x505; _CRS names 0x5a8 */
 /* io_read_first: WRPT reads QEMU's port, then writes it */
-/* io_rdpt_big: QEMU's port in the device, but RDPT returns 0x1ff */
+/* io_rdpt_big: QEMU's port in the device, but RDPT returns 0x1ff; no _CRS */
 /* mem: WRPT writes SystemMemory: the register of QEMU's pvpanic-pci,
  *   whose BAR address pvpanic_sim patches in at load; no _CRS */
+/* io_bare: _HID, _STA and _CRS 0x505 only: no RDPT, no WRPT, no region */
+/* mem_bare: _HID, _STA and a memory _CRS, pvpanic-pci's BAR: no methods */
+/* io_wide_crs: _CRS names 0x500-0x50F; WRPT writes 0x505 inside it */
+/* io_illegal: WRPT writes port 0x20 (PIC), which ACPICA never lets AML
+ *   touch; RDPT reads 0x505; _CRS names 0x505 */
+/* io_wrpt_ram: WRPT writes SystemMemory 0x1000, which is RAM; RDPT reads
+ *   0x505; _CRS names 0x505 */
+/* io_reg: QEMU's device with a _REG method that counts its calls in
+ *   REGC (connects) and REGD (disconnects) */
 
 /*
  * What each variant changes.  iasl's preprocessor has #ifdef, #ifndef and
@@ -73,12 +82,44 @@
 #ifdef VARIANT_io_rdpt_big
 #define QEMU_TARGET
 #define DEVICE_REGION
-#define CRS_0505
 #define RDPT_OR_0100
 #endif
 #ifdef VARIANT_mem
 #define QEMU_TARGET
 #define MEMORY_REGION
+#endif
+#ifdef VARIANT_io_bare
+#define QEMU_TARGET
+#define CRS_0505
+#define NO_METHODS
+#endif
+#ifdef VARIANT_mem_bare
+#define QEMU_TARGET
+#define CRS_MEM
+#define NO_METHODS
+#endif
+#ifdef VARIANT_io_wide_crs
+#define QEMU_TARGET
+#define DEVICE_REGION
+#define CRS_0500_WIDE
+#endif
+#ifdef VARIANT_io_illegal
+#define QEMU_TARGET
+#define DEVICE_REGION
+#define CRS_0505
+#define WRPT_ILLEGAL
+#endif
+#ifdef VARIANT_io_wrpt_ram
+#define QEMU_TARGET
+#define DEVICE_REGION
+#define CRS_0505
+#define WRPT_RAM
+#endif
+#ifdef VARIANT_io_reg
+#define QEMU_TARGET
+#define DEVICE_REGION
+#define CRS_0505
+#define REG_METHOD
 #endif
 #ifdef VARIANT_rdpt_string
 #define RDPT_SPECIAL
@@ -138,6 +179,21 @@ DefinitionBlock ("", "SSDT", 2, "PVPSIM", "PVPANIC", 0x00000001)
                 IO (Decode16, 0x05A8, 0x05A8, 0x01, 0x01)
             })
 #endif
+#ifdef CRS_0500_WIDE
+            Name (_CRS, ResourceTemplate ()
+            {
+                IO (Decode16, 0x0500, 0x0500, 0x01, 0x10)
+            })
+#endif
+#ifdef CRS_MEM
+            /* 0x5056504D454D000x are replaced by the BAR address + x at load. */
+            Name (_CRS, ResourceTemplate ()
+            {
+                QWordMemory (ResourceConsumer, PosDecode, MinFixed, MaxFixed,
+                    NonCacheable, ReadWrite, 0x0, 0x5056504D454D0000,
+                    0x5056504D454D0001, 0x0, 0x2)
+            })
+#endif
 #ifdef DEVICE_REGION
             OperationRegion (PEOR, SystemIO, 0x0505, One)
             Field (PEOR, ByteAcc, NoLock, Preserve)
@@ -152,6 +208,35 @@ DefinitionBlock ("", "SSDT", 2, "PVPSIM", "PVPANIC", 0x00000001)
                 DBGP, 8
             }
 #endif
+#ifdef WRPT_ILLEGAL
+            OperationRegion (PICR, SystemIO, 0x20, One)
+            Field (PICR, ByteAcc, NoLock, Preserve)
+            {
+                PICP, 8
+            }
+#endif
+#ifdef WRPT_RAM
+            OperationRegion (RAMR, SystemMemory, 0x1000, One)
+            Field (RAMR, ByteAcc, NoLock, Preserve)
+            {
+                RAMP, 8
+            }
+#endif
+#ifdef REG_METHOD
+            Name (REGC, Zero)
+            Name (REGD, Zero)
+            Method (_REG, 2, NotSerialized)
+            {
+                If (Arg1)
+                {
+                    REGC++
+                }
+                Else
+                {
+                    REGD++
+                }
+            }
+#endif
 #ifdef MEMORY_REGION
             /* 0x5056504D454D0000 is replaced by the BAR address at load. */
             OperationRegion (PEMR, SystemMemory, 0x5056504D454D0000, One)
@@ -161,6 +246,7 @@ DefinitionBlock ("", "SSDT", 2, "PVPSIM", "PVPANIC", 0x00000001)
             }
 #endif
 
+#ifndef NO_METHODS
             Method (RDPT, 0, NotSerialized)
             {
 #ifdef PARENT_REGION
@@ -186,10 +272,19 @@ DefinitionBlock ("", "SSDT", 2, "PVPSIM", "PVPANIC", 0x00000001)
                 Local0 = PEPT
                 PEPT = (Arg0 | (Local0 & Zero))
 #else
+#ifdef WRPT_ILLEGAL
+                PICP = Arg0
+#else
+#ifdef WRPT_RAM
+                RAMP = Arg0
+#else
                 PEPT = Arg0
 #endif
 #endif
+#endif
+#endif
             }
+#endif /* NO_METHODS */
         }
 #else /* the model's own variants, in OEM space */
         Device (PEVT)

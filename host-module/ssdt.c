@@ -54,45 +54,55 @@ const char *pvpanic_sim_device_path(unsigned int device)
 }
 
 /*
- * The mem variant's SystemMemory region is QEMU's pvpanic-pci register:
- * put the BAR's address in place of the placeholder, and fix the checksum.
+ * The mem* variants' SystemMemory addresses are QEMU's pvpanic-pci
+ * register: each 64-bit placeholder + x becomes the BAR's address + x,
+ * and the checksum is fixed.
  */
 #define PVP_MEM_PLACEHOLDER	0x5056504d454d0000ULL
 
 static int pvp_patch_mem(struct acpi_table_header *table)
 {
-	__le64 want = cpu_to_le64(PVP_MEM_PLACEHOLDER), bar;
-	struct pci_dev *pdev;
 	u8 *p = (u8 *)table, sum = 0;
+	struct pci_dev *pdev;
 	resource_size_t start;
+	unsigned int n = 0;
+	__le64 le;
+	u64 v;
 	u32 i;
 
 	pdev = pci_get_device(PCI_VENDOR_ID_REDHAT, 0x0011, NULL);
 	if (!pdev) {
-		pr_err("variant mem needs QEMU's -device pvpanic-pci\n");
+		pr_err("variant %s needs QEMU's -device pvpanic-pci\n",
+		       pvp_table->name);
 		return -ENODEV;
 	}
 	start = pci_resource_start(pdev, 0);
 	pci_dev_put(pdev);
 	if (!start) {
-		pr_err("variant mem: pvpanic-pci has no BAR 0\n");
+		pr_err("variant %s: pvpanic-pci has no BAR 0\n", pvp_table->name);
 		return -ENODEV;
 	}
-	bar = cpu_to_le64(start);
-	for (i = 0; i + sizeof(want) <= table->length; i++) {
-		if (memcmp(p + i, &want, sizeof(want)))
+	for (i = 0; i + sizeof(le) <= table->length; i++) {
+		memcpy(&le, p + i, sizeof(le));
+		v = le64_to_cpu(le);
+		if ((v & ~0xffffULL) != PVP_MEM_PLACEHOLDER)
 			continue;
-		memcpy(p + i, &bar, sizeof(bar));
-		table->checksum = 0;
-		for (i = 0; i < table->length; i++)
-			sum += p[i];
-		table->checksum = -sum;
-		pr_info("variant mem: register at pvpanic-pci BAR 0, %pa\n",
-			&start);
-		return 0;
+		le = cpu_to_le64(start + (v & 0xffff));
+		memcpy(p + i, &le, sizeof(le));
+		n++;
 	}
-	pr_err("variant mem: no address placeholder in the table\n");
-	return -EINVAL;
+	if (!n) {
+		pr_err("variant %s: no address placeholder in the table\n",
+		       pvp_table->name);
+		return -EINVAL;
+	}
+	table->checksum = 0;
+	for (i = 0; i < table->length; i++)
+		sum += p[i];
+	table->checksum = -sum;
+	pr_info("variant %s: register at pvpanic-pci BAR 0, %pa\n",
+		pvp_table->name, &start);
+	return 0;
 }
 
 int pvpanic_sim_ssdt_load(void)
@@ -112,7 +122,7 @@ int pvpanic_sim_ssdt_load(void)
 	copy = kmemdup(pvp_table->aml, pvp_table->len, GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;
-	if (!strcmp(pvp_table->name, "mem")) {
+	if (!strncmp(pvp_table->name, "mem", 3)) {
 		int ret = pvp_patch_mem(copy);
 
 		if (ret) {
