@@ -220,6 +220,23 @@ def build_initramfs(kver):
     return path
 
 
+def with_acpi_tables(initrd, tables, out):
+    """The initrd behind an uncompressed cpio of kernel/firmware/acpi/*.aml,
+    where the kernel looks for tables to upgrade (CONFIG_ACPI_TABLE_UPGRADE;
+    a table replaces the firmware's only with a higher OEM revision)."""
+    path = os.path.join(out, "initrd-acpi.img")
+    with tempfile.TemporaryDirectory() as d:
+        acpi = os.path.join(d, "kernel", "firmware", "acpi")
+        os.makedirs(acpi)
+        for t in tables:
+            shutil.copy(t, acpi)
+        with open(path, "wb") as f:
+            sh("find kernel | cpio -o -H newc --quiet", shell=True, cwd=d, stdout=f)
+            with open(initrd, "rb") as i:
+                shutil.copyfileobj(i, f)
+    return path
+
+
 # bzImage payloads the kernel build appends its uncompressed size to, and
 # the tool that undoes each (scripts/Makefile.lib: size_append).
 PAYLOADS = ((b"\xfd7zXZ\x00", ["xz", "-dc"]), (b"\x28\xb5\x2f\xfd", ["zstd", "-dcq"]))
@@ -372,6 +389,9 @@ def main():
     ap.add_argument("--qemu", default=os.environ.get("PVP_QEMU", ""),
                     help="7.2 (default), 10, or a QEMU binary (PVP_QEMU)")
     ap.add_argument("--quiet", action="store_true", help="do not echo the command's output")
+    ap.add_argument("--acpi-table", action="append", default=[],
+                    help="an ACPI table (.aml) that replaces the firmware's of the same "
+                    "signature, through the kernel's initrd table upgrade (repeatable)")
     ap.add_argument("command", nargs="+")
     a = ap.parse_args()
     # make check-debug's kernel runs several times slower: every boot scales
@@ -384,6 +404,8 @@ def main():
     initrd = build_initramfs(a.kver)
     out = a.out or tempfile.mkdtemp(prefix="pvp-vm-")
     os.makedirs(out, exist_ok=True)
+    if a.acpi_table:
+        initrd = with_acpi_tables(initrd, a.acpi_table, out)
     for f in ("rc", "cmd.log", "dmesg.txt", "tainted"):
         if os.path.exists(os.path.join(out, f)):
             os.unlink(os.path.join(out, f))
