@@ -2,19 +2,18 @@
 /*
  * pvpanic_acpi: platform driver for the QEMU0001 ACPI device.
  *
- * Probe reads the capability with RDPT and the I/O port of _CRS, learns
- * what WRPT writes (learn.c) and chooses the anchors of the panic path:
- * the learned register, the _CRS port, or both when they disagree.  The
+ * Probe maps the _CRS register (an I/O port or memory, as pvpanic-mmio),
+ * reads the capability with RDPT (else from that register), learns what
+ * WRPT writes (learn.c) and chooses the anchors of the panic path: the
+ * learned register, the _CRS register, or both when they disagree.  The
  * panic path writes them with iowrite8(); it enters the AML interpreter
  * only with policy=acpi.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/atomic.h>
 #include <linux/crash_dump.h>
 #include <linux/debugfs.h>
-#include <linux/hardirq.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/module.h>
@@ -41,13 +40,13 @@ static enum pvpanic_acpi_policy pvpanic_acpi_policy;
 /*
  * policy= picks the panic path of each device at its probe (debugfs
  * <dev>/path says which); writable, for the next bind:
- *  auto: the learned WRPT register, and the _CRS port when it differs;
- *        the _CRS port alone when WRPT could not be learned.  No AML.
+ *  auto: the learned WRPT register, and the _CRS register when it is
+ *        another; the _CRS register alone when WRPT was not learned.
  *  acpi: live WRPT first, as the spec intends, at the price of entering
  *        ACPICA in panic context; a CPU stopped inside the interpreter
  *        hangs the panic.  Not panic-safe.  Falls back on auto's anchors.
- *  io:   the _CRS port only, as pvpanic-mmio: no handler, no WRPT; the
- *        only AML it runs is RDPT at probe.
+ *  io:   the _CRS register only, as pvpanic-mmio: no WRPT; the only AML
+ *        it runs is RDPT at probe.
  */
 static int pvpanic_acpi_policy_set(const char *val,
 				   const struct kernel_param *kp)
@@ -74,212 +73,214 @@ static const struct kernel_param_ops pvpanic_acpi_policy_ops = {
 };
 module_param_cb(policy, &pvpanic_acpi_policy_ops, NULL, 0644);
 MODULE_PARM_DESC(policy,
-		 "panic path, taken at each bind: auto (learned WRPT register and/or _CRS port, no AML; default), acpi (live WRPT first, not panic-safe), io (_CRS port only, as pvpanic-mmio)");
+		 "panic path, taken at each bind: auto (learned WRPT register and/or _CRS register, no AML; default), acpi (live WRPT first, not panic-safe), io (_CRS register only, as pvpanic-mmio)");
 
 static bool kdump_report = true;
 module_param(kdump_report, bool, 0444);
 MODULE_PARM_DESC(kdump_report,
 		 "in a kdump kernel, report CRASH_LOADED through WRPT at probe (default on)");
 
-/*
- * Our own AML in flight.  policy=acpi's panic path evaluates WRPT only
- * when it is zero: a panic raised inside one of our evaluations would find
- * ACPICA's mutexes held.  Nothing tells about anybody else's.
- */
-static atomic_t pvpanic_acpi_aml_busy = ATOMIC_INIT(0);
-
-void pvpanic_acpi_aml_enter(void)
-{
-	atomic_inc(&pvpanic_acpi_aml_busy);
-}
-
-void pvpanic_acpi_aml_exit(void)
-{
-	atomic_dec(&pvpanic_acpi_aml_busy);
-}
-
-bool pvpanic_acpi_aml_try_enter(void)
-{
-	if (atomic_inc_return(&pvpanic_acpi_aml_busy) == 1)
-		return true;
-	atomic_dec(&pvpanic_acpi_aml_busy);
-	return false;
-}
-
-acpi_status pvpanic_acpi_eval_wrpt(acpi_handle handle, u8 value)
-{
-	acpi_status status;
-
-	pvpanic_acpi_aml_enter();
-	status = acpi_execute_simple_method(handle, "WRPT", value);
-	pvpanic_acpi_aml_exit();
-	return status;
-}
-
-/* policy=acpi: live WRPT from the panic path; refuse rather than wait. */
+/* policy=acpi: live WRPT from the panic path. */
 static bool pvpanic_acpi_send_live(struct pvpanic_acpi *pa, u8 event)
 {
-	acpi_status status;
-
-	if (in_nmi() || !pvpanic_acpi_aml_try_enter())
-		return false;
-	status = acpi_execute_simple_method(ACPI_HANDLE(pa->dev), "WRPT",
-					    event);
-	pvpanic_acpi_aml_exit();
-	return ACPI_SUCCESS(status);
+	return pvpanic_acpi_wrpt_live(ACPI_HANDLE(pa->dev), event);
 }
 
-static int pvpanic_acpi_read_rdpt(struct pvpanic_acpi *pa, acpi_handle handle)
+/* RDPT's byte, or -errno with the reason logged. */
+static int pvpanic_acpi_read_rdpt(struct device *dev, acpi_handle handle)
 {
 	struct acpi_buffer buf = { ACPI_ALLOCATE_BUFFER, NULL };
-	struct device *dev = pa->dev;
 	union acpi_object *obj;
 	acpi_status status;
-	int ret = -ENODEV;
-	u64 raw;
+	int ret = -EINVAL;
 
-	if (!acpi_has_method(handle, "RDPT")) {
-		dev_err(dev, "no RDPT method: cannot tell what the device supports, not binding\n");
-		return -ENODEV;
-	}
+	pvpanic_acpi_aml_enter();
 	status = acpi_evaluate_object(handle, "RDPT", NULL, &buf);
+	pvpanic_acpi_aml_exit();
 	if (ACPI_FAILURE(status)) {
-		dev_err(dev, "RDPT failed (%s), not binding\n",
-			acpi_format_exception(status));
-		return -ENODEV;
+		dev_warn(dev, "RDPT failed (%s)\n", acpi_format_exception(status));
+		return -EIO;
 	}
 	obj = buf.pointer;
-	if (!obj || obj->type != ACPI_TYPE_INTEGER) {
-		dev_err(dev, "RDPT returned a non-integer (ACPI type %u), not binding\n",
-			obj ? obj->type : 0);
-		goto out;
-	}
-	raw = obj->integer.value;
-	if (raw > 0xff) {
-		dev_err(dev, "RDPT returned 0x%llx, not a byte: firmware bug, not binding\n",
-			raw);
-		goto out;
-	}
-	/* The spec: software ignores the bits it does not recognise. */
-	pa->capability = raw & PVPANIC_KNOWN_EVENTS;
-	if (raw & ~PVPANIC_KNOWN_EVENTS)
-		dev_info(dev, "RDPT 0x%02llx: ignoring unknown bits 0x%02llx\n",
-			 raw, raw & ~PVPANIC_KNOWN_EVENTS);
-	ret = 0;
-out:
+	if (!obj || obj->type != ACPI_TYPE_INTEGER)
+		dev_warn(dev, "RDPT returned a non-integer (ACPI type %u)\n",
+			 obj ? obj->type : 0);
+	else if (obj->integer.value > 0xff)
+		dev_warn(dev, "RDPT returned 0x%llx, not a byte: firmware bug\n",
+			 obj->integer.value);
+	else
+		ret = obj->integer.value;
 	ACPI_FREE(buf.pointer);
 	return ret;
 }
 
-/* What the device's probe found, for choosing the panic path. */
-struct pvpanic_acpi_probe {
-	enum pvpanic_acpi_policy policy;	/* as it was at the probe */
-	bool has_wrpt;
-	bool wrpt_ok;			/* WRPT evaluated fine */
-	bool learned;
-	struct pvpanic_acpi_recipe recipe;
-	const struct resource *port;	/* _CRS I/O port */
-};
-
-static void pvpanic_acpi_learn_wrpt(struct pvpanic_acpi *pa,
-				    struct pvpanic_acpi_node *node,
-				    acpi_handle handle,
-				    struct pvpanic_acpi_probe *p)
+/*
+ * The capability: RDPT's byte, as the spec asks; else the _CRS register's,
+ * as pvpanic-mmio reads it.  Software ignores the bits it does not know.
+ */
+static int pvpanic_acpi_capability(struct pvpanic_acpi *pa, acpi_handle handle,
+				   void __iomem *crs)
 {
-	acpi_status status;
-	int ret;
+	bool has_rdpt = acpi_has_method(handle, "RDPT");
+	int raw = has_rdpt ? pvpanic_acpi_read_rdpt(pa->dev, handle) : -ENOENT;
 
-	p->has_wrpt = acpi_has_method(handle, "WRPT");
-	if (!p->has_wrpt) {
-		snprintf(pa->learned, sizeof(pa->learned), "no WRPT method");
-		return;
+	if (raw < 0 && !crs) {
+		dev_err(pa->dev, "%s and no _CRS register: cannot tell what the device supports, not binding\n",
+			has_rdpt ? "no usable RDPT" : "no RDPT method");
+		return -ENODEV;
 	}
-	if (p->policy == PVPANIC_POLICY_IO) {
-		snprintf(pa->learned, sizeof(pa->learned),
-			 "nothing (policy=io evaluates no WRPT)");
-		return;
+	if (raw < 0) {
+		raw = ioread8(crs);
+		dev_info(pa->dev, "%s: capability read from the _CRS register\n",
+			 has_rdpt ? "RDPT unusable" : "no RDPT method");
 	}
-	if (!node || !pvpanic_acpi_node_hooked(node)) {
-		/* Outside panic context AML is fine: just check WRPT works. */
-		status = pvpanic_acpi_eval_wrpt(handle, 0);
-		p->wrpt_ok = ACPI_SUCCESS(status);
-		snprintf(pa->learned, sizeof(pa->learned),
-			 "nothing: the SystemIO/SystemMemory handlers at this node are not ours (WRPT(0) %s)",
-			 acpi_format_exception(status));
-		return;
-	}
-	ret = pvpanic_acpi_learn(node, pa->dev, &p->recipe, pa->learned,
-				 sizeof(pa->learned));
-	p->wrpt_ok = ret != -EIO;
-	p->learned = !ret;
+	pa->capability = raw & PVPANIC_KNOWN_EVENTS;
+	if (raw & ~PVPANIC_KNOWN_EVENTS)
+		dev_info(pa->dev, "capability 0x%02x: ignoring unknown bits 0x%02x\n",
+			 raw, raw & ~(int)PVPANIC_KNOWN_EVENTS);
+	return 0;
 }
 
-static void __iomem *pvpanic_acpi_map(struct pvpanic_acpi *pa, u8 space_id,
-				      u64 address)
+/*
+ * A register in memory must not be RAM: ioremap() warns on RAM (a panic
+ * with panic_on_warn), and a store there corrupts memory.
+ */
+static bool pvpanic_acpi_is_ram(u64 address, u64 size)
 {
-	if (space_id == ACPI_ADR_SPACE_SYSTEM_IO)
-		return devm_ioport_map(pa->dev, address, 1);
-	return devm_ioremap(pa->dev, address, 1);
+	return region_intersects(address, size, IORESOURCE_SYSTEM_RAM,
+				 IORES_DESC_NONE) != REGION_DISJOINT;
 }
 
-static bool pvpanic_acpi_add_anchor(struct pvpanic_acpi *pa, u8 space_id,
-				    u64 address, const char *what)
+/* The _CRS register, an I/O port or memory as pvpanic-mmio takes it. */
+static void __iomem *pvpanic_acpi_map_crs(struct platform_device *pdev,
+					  struct resource *res)
 {
-	void __iomem *base = pvpanic_acpi_map(pa, space_id, address);
+	struct device *dev = &pdev->dev;
+	void __iomem *base;
+
+	if (resource_type(res) == IORESOURCE_IO)
+		return devm_ioport_map(dev, res->start, resource_size(res));
+	if (pvpanic_acpi_is_ram(res->start, resource_size(res))) {
+		dev_warn(dev, "_CRS memory %pR is RAM: not using it\n", res);
+		return NULL;
+	}
+	base = devm_ioremap_resource(dev, res);
+	if (IS_ERR(base)) {
+		dev_warn(dev, "cannot map _CRS memory %pR: %pe\n", res, base);
+		return NULL;
+	}
+	return base;
+}
+
+static void pvpanic_acpi_add_anchor(struct pvpanic_acpi *pa,
+				    void __iomem *base, const char *what,
+				    u64 address)
+{
 	size_t n = strlen(pa->path);
 
-	if (!base) {
-		dev_warn(pa->dev, "cannot map %s 0x%llx\n", what, address);
-		return false;
-	}
 	pa->anchor[pa->nr_anchors++] = base;
-	snprintf(pa->path + n, sizeof(pa->path) - n, "%s%s 0x%llx%s",
-		 n ? " + " : "", what, address,
-		 strcmp(what, "port") ? " 8" : "");
-	return true;
+	scnprintf(pa->path + n, sizeof(pa->path) - n, "%s%s 0x%llx%s",
+		  n ? " + " : "", what, address,
+		  strncmp(what, "replay", 6) ? "" : " 8");
 }
 
-static int pvpanic_acpi_choose_path(struct pvpanic_acpi *pa,
-				    struct pvpanic_acpi_probe *p)
+/*
+ * The learned register as an anchor: inside the _CRS register's range it
+ * is that mapping; elsewhere a one-byte mapping of its own, never of RAM.
+ * Returns whether the learned register is the _CRS register.
+ */
+static bool pvpanic_acpi_learned_anchor(struct pvpanic_acpi *pa,
+					const struct pvpanic_acpi_recipe *r,
+					struct resource *res,
+					void __iomem *crs)
 {
-	bool io = p->learned && p->recipe.space_id == ACPI_ADR_SPACE_SYSTEM_IO;
-	bool same = io && p->port && p->recipe.address == p->port->start;
+	bool io = r->space_id == ACPI_ADR_SPACE_SYSTEM_IO;
+	const char *what = io ? "replay io" : "replay mem";
+	void __iomem *base;
 
-	if (p->policy == PVPANIC_POLICY_ACPI && p->wrpt_ok) {
-		pa->live = pvpanic_acpi_send_live;
-		snprintf(pa->path, sizeof(pa->path), "live");
+	if (crs && resource_type(res) == (io ? IORESOURCE_IO : IORESOURCE_MEM) &&
+	    r->address >= res->start && r->address <= res->end) {
+		pvpanic_acpi_add_anchor(pa, crs + (r->address - res->start),
+					what, r->address);
+		return true;
 	}
-	if (p->learned && p->policy != PVPANIC_POLICY_IO)
-		pvpanic_acpi_add_anchor(pa, p->recipe.space_id,
-					p->recipe.address,
-					io ? "replay io" : "replay mem");
-	if (p->port && !same)
-		pvpanic_acpi_add_anchor(pa, ACPI_ADR_SPACE_SYSTEM_IO,
-					p->port->start, "port");
+	if (!io && pvpanic_acpi_is_ram(r->address, 1)) {
+		snprintf(pa->why, sizeof(pa->why),
+			 "the learned register 0x%llx is RAM: refused; ",
+			 r->address);
+		return false;
+	}
+	base = io ? devm_ioport_map(pa->dev, r->address, 1) :
+		    devm_ioremap(pa->dev, r->address, 1);
+	if (!base) {
+		snprintf(pa->why, sizeof(pa->why),
+			 "the learned register 0x%llx cannot be mapped; ",
+			 r->address);
+		return false;
+	}
+	pvpanic_acpi_add_anchor(pa, base, what, r->address);
+	return false;
+}
 
-	if (p->policy == PVPANIC_POLICY_IO)
-		snprintf(pa->reason, sizeof(pa->reason),
-			 "policy=io: the _CRS port only");
+/*
+ * The panic path.  policy=io: the _CRS register.  auto: the learned WRPT
+ * register, and the _CRS register when it is another one; the _CRS
+ * register alone when nothing was learned.  acpi: live WRPT first, then
+ * the same anchors.
+ */
+static int pvpanic_acpi_choose_path(struct pvpanic_acpi *pa,
+				    enum pvpanic_acpi_policy policy,
+				    struct resource *res, void __iomem *crs)
+{
+	acpi_handle handle = ACPI_HANDLE(pa->dev);
+	struct pvpanic_acpi_recipe recipe;
+	bool same = false;
+	size_t n;
+	int ret;
+
+	if (!acpi_has_method(handle, "WRPT")) {
+		snprintf(pa->learned, sizeof(pa->learned), "no WRPT method");
+	} else if (policy == PVPANIC_POLICY_IO) {
+		snprintf(pa->learned, sizeof(pa->learned),
+			 "nothing (policy=io evaluates no WRPT)");
+	} else {
+		ret = pvpanic_acpi_learn(handle, &recipe, pa->learned,
+					 sizeof(pa->learned));
+		if (policy == PVPANIC_POLICY_ACPI && ret != -EIO) {
+			pa->live = pvpanic_acpi_send_live;
+			strscpy(pa->path, "live", sizeof(pa->path));
+		}
+		if (!ret)
+			same = pvpanic_acpi_learned_anchor(pa, &recipe, res, crs);
+	}
+	if (crs && !same)
+		pvpanic_acpi_add_anchor(pa, crs, resource_type(res) ==
+					IORESOURCE_IO ? "port" : "mem",
+					res->start);
+
+	n = strlen(pa->why);
+	if (policy == PVPANIC_POLICY_IO)
+		snprintf(pa->why + n, sizeof(pa->why) - n,
+			 "policy=io: the _CRS register only");
 	else if (pa->live)
-		snprintf(pa->reason, sizeof(pa->reason),
+		snprintf(pa->why + n, sizeof(pa->why) - n,
 			 "policy=acpi: live WRPT first (not panic-safe), then the anchors");
 	else if (same)
-		snprintf(pa->reason, sizeof(pa->reason),
-			 "the learned register is the _CRS port");
-	else if (p->learned && p->port)
-		snprintf(pa->reason, sizeof(pa->reason),
-			 "the learned register and the _CRS port disagree: both are written, each is what one anchor of the device says");
-	else if (p->learned)
-		snprintf(pa->reason, sizeof(pa->reason),
-			 "the learned register (no _CRS port)");
-	else if (p->port)
-		snprintf(pa->reason, sizeof(pa->reason),
-			 "WRPT not learned: the _CRS port, as pvpanic-mmio");
+		snprintf(pa->why + n, sizeof(pa->why) - n,
+			 "the learned register is the _CRS register");
+	else if (pa->nr_anchors == 2)
+		snprintf(pa->why + n, sizeof(pa->why) - n,
+			 "the learned register and the _CRS register disagree: both are written");
+	else if (pa->nr_anchors && crs)
+		snprintf(pa->why + n, sizeof(pa->why) - n,
+			 "WRPT not replayed: the _CRS register, as pvpanic-mmio");
+	else if (pa->nr_anchors)
+		snprintf(pa->why + n, sizeof(pa->why) - n,
+			 "the learned register (no _CRS register)");
 
 	if (!pa->live && !pa->nr_anchors) {
-		dev_err(pa->dev, "no panic path with policy=%s: WRPT not learned (%s) and no usable _CRS I/O port; policy=acpi would evaluate WRPT in the panic (not panic-safe). Not binding\n",
-			pvpanic_acpi_policy_names[p->policy],
-			pa->learned);
+		dev_err(pa->dev, "no panic path with policy=%s: %s, and no usable _CRS register; policy=acpi would evaluate WRPT in the panic (not panic-safe). Not binding\n",
+			pvpanic_acpi_policy_names[policy], pa->learned);
 		return -ENODEV;
 	}
 	return 0;
@@ -287,29 +288,24 @@ static int pvpanic_acpi_choose_path(struct pvpanic_acpi *pa,
 
 /*
  * In a kdump kernel the panicked kernel's notifiers usually never ran
- * (crash_kexec_post_notifiers is off by default): say it now, once per
- * device.  Probe is process context, so WRPT is evaluated live.
+ * (crash_kexec_post_notifiers is off by default): say it now.  Probe is
+ * process context, so WRPT is evaluated live where the policy allows it.
  */
 static void pvpanic_acpi_kdump_report(struct pvpanic_acpi *pa,
-				      struct pvpanic_acpi_node *node,
-				      const struct pvpanic_acpi_probe *p)
+				      enum pvpanic_acpi_policy policy)
 {
+	acpi_handle handle = ACPI_HANDLE(pa->dev);
 	acpi_status status;
 	unsigned int i;
 
 	if (!is_kdump_kernel() || !kdump_report)
 		return;
-	if (!(pa->capability & pa->events & PVPANIC_CRASH_LOADED)) {
+	if (!(pa->capability & PVPANIC_CRASH_LOADED)) {
 		dev_info(pa->dev, "kdump kernel: device lacks CRASH_LOADED, not reporting\n");
 		return;
 	}
-	if (node && pvpanic_acpi_node_test_and_set_reported(node)) {
-		dev_info(pa->dev, "kdump kernel: CRASH_LOADED already reported by this module\n");
-		return;
-	}
-	if (p->wrpt_ok && p->policy != PVPANIC_POLICY_IO) {
-		status = pvpanic_acpi_eval_wrpt(ACPI_HANDLE(pa->dev),
-						PVPANIC_CRASH_LOADED);
+	if (policy != PVPANIC_POLICY_IO && acpi_has_method(handle, "WRPT")) {
+		status = pvpanic_acpi_eval_wrpt(handle, PVPANIC_CRASH_LOADED);
 		if (ACPI_SUCCESS(status)) {
 			dev_info(pa->dev, "kdump kernel: reported CRASH_LOADED through WRPT\n");
 			return;
@@ -357,16 +353,14 @@ DEFINE_DEBUGFS_ATTRIBUTE(wrpt_fops, NULL, wrpt_set, "%llu\n");
 
 static int pvpanic_acpi_probe(struct platform_device *pdev)
 {
-	struct pvpanic_acpi_probe p = { };
+	enum pvpanic_acpi_policy policy = READ_ONCE(pvpanic_acpi_policy);
 	struct device *dev = &pdev->dev;
-	struct pvpanic_acpi_node *node;
+	void __iomem *crs = NULL;
 	struct pvpanic_acpi *pa;
-	acpi_handle handle;
-	struct dentry *dir;
+	struct resource *res;
 	int ret;
 
-	handle = ACPI_HANDLE(dev);
-	if (!handle)
+	if (!ACPI_HANDLE(dev))
 		return -ENODEV;
 	pa = devm_kzalloc(dev, sizeof(*pa), GFP_KERNEL);
 	if (!pa)
@@ -376,23 +370,16 @@ static int pvpanic_acpi_probe(struct platform_device *pdev)
 	/*
 	 * No _STA check here: the ACPI core creates no platform device for a
 	 * device whose _STA says "not present", so probe never sees one.
-	 * The handlers go in first, so that RDPT is read through them too.
 	 */
-	p.policy = READ_ONCE(pvpanic_acpi_policy);
-	node = pvpanic_acpi_node_get(dev, handle, p.policy != PVPANIC_POLICY_IO);
-	if (!node)
-		return -ENOMEM;
-	ret = pvpanic_acpi_read_rdpt(pa, handle);
+	res = platform_get_mem_or_io(pdev, 0);
+	if (res)
+		crs = pvpanic_acpi_map_crs(pdev, res);
+	else
+		dev_info(dev, "no I/O or memory register in _CRS\n");
+	ret = pvpanic_acpi_capability(pa, ACPI_HANDLE(dev), crs);
 	if (ret)
 		return ret;
-	p.port = platform_get_resource(pdev, IORESOURCE_IO, 0);
-	if (!p.port)
-		dev_info(dev, "%s: no _CRS port to fall back on\n",
-			 pdev->num_resources ? "no I/O port in _CRS" : "no _CRS");
-	pvpanic_acpi_learn_wrpt(pa, node, handle, &p);
-	if (p.has_wrpt && !p.wrpt_ok)
-		dev_warn(dev, "%s: not using WRPT\n", pa->learned);
-	ret = pvpanic_acpi_choose_path(pa, &p);
+	ret = pvpanic_acpi_choose_path(pa, policy, res, crs);
 	if (ret)
 		return ret;
 
@@ -401,17 +388,16 @@ static int pvpanic_acpi_probe(struct platform_device *pdev)
 	ret = pvpanic_acpi_add(pa);
 	if (ret)
 		return ret;
-	dir = pvpanic_acpi_debugfs_dir(pa);
-	debugfs_create_file_unsafe("rdpt", 0400, dir, pa, &rdpt_fops);
-	debugfs_create_file_unsafe("wrpt", 0200, dir, pa, &wrpt_fops);
+	debugfs_create_file_unsafe("rdpt", 0400, pa->debugfs, pa, &rdpt_fops);
+	debugfs_create_file_unsafe("wrpt", 0200, pa->debugfs, pa, &wrpt_fops);
 
 	dev_info(dev, "capability 0x%x, panic path: %s\n", pa->capability,
 		 pa->path);
-	dev_info(dev, "learned: %s; %s\n", pa->learned, pa->reason);
+	dev_info(dev, "learned: %s; %s\n", pa->learned, pa->why);
 	if (!pa->capability)
 		dev_info(dev, "capability 0: bound, but no event will ever be sent\n");
 
-	pvpanic_acpi_kdump_report(pa, node, &p);
+	pvpanic_acpi_kdump_report(pa, policy);
 	return 0;
 }
 
@@ -431,46 +417,24 @@ static struct platform_driver pvpanic_acpi_driver = {
 };
 
 /*
- * pvpanic-mmio matches the same ID and udev loads it too: say so when it
- * holds a QEMU0001 device, at load and whenever it binds one later.
+ * pvpanic-mmio matches the same ID and udev loads it too: at load, say so
+ * for each QEMU0001 device another driver holds.
  */
-static void pvpanic_acpi_warn_other(struct device *dev)
+static int pvpanic_acpi_warn_other(struct device *dev, void *unused)
 {
-	struct device_driver *drv = READ_ONCE(dev->driver);
 	struct acpi_device *adev = ACPI_COMPANION(dev);
+	struct device_driver *drv;
 
-	if (!drv || drv == &pvpanic_acpi_driver.driver || !adev ||
-	    acpi_match_device_ids(adev, pvpanic_acpi_ids))
-		return;
-	dev_warn(dev, "bound to %s, not %s: unbind it (echo %s > /sys/bus/platform/drivers/%s/unbind; echo %s > /sys/bus/platform/drivers/%s/bind) or blocklist it in /etc/modprobe.d\n",
-		 drv->name, KBUILD_MODNAME, dev_name(dev), drv->name,
-		 dev_name(dev), KBUILD_MODNAME);
-}
-
-/* Called by the driver core, which holds the device lock. */
-static int pvpanic_acpi_bus_notify(struct notifier_block *nb,
-				   unsigned long action, void *data)
-{
-	if (action == BUS_NOTIFY_BOUND_DRIVER)
-		pvpanic_acpi_warn_other(data);
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block pvpanic_acpi_bus_nb = {
-	.notifier_call = pvpanic_acpi_bus_notify,
-};
-
-/* At load: only the QEMU0001 devices, without their locks (a message only). */
-static void pvpanic_acpi_check_others(void)
-{
-	struct acpi_device *adev;
-	struct device *dev;
-
-	for_each_acpi_dev_match(adev, "QEMU0001", NULL, -1) {
-		dev = acpi_get_first_physical_node(adev);
-		if (dev)
-			pvpanic_acpi_warn_other(dev);
-	}
+	if (!adev || acpi_match_device_ids(adev, pvpanic_acpi_ids))
+		return 0;
+	device_lock(dev);
+	drv = dev->driver;
+	if (drv && drv != &pvpanic_acpi_driver.driver)
+		dev_warn(dev, "bound to %s, not %s: unbind it (echo %s > /sys/bus/platform/drivers/%s/unbind; echo %s > /sys/bus/platform/drivers/%s/bind) or blocklist it in /etc/modprobe.d\n",
+			 drv->name, KBUILD_MODNAME, dev_name(dev), drv->name,
+			 dev_name(dev), KBUILD_MODNAME);
+	device_unlock(dev);
+	return 0;
 }
 
 static int __init pvpanic_acpi_init(void)
@@ -481,29 +445,21 @@ static int __init pvpanic_acpi_init(void)
 	if (ret)
 		return ret;
 	ret = platform_driver_register(&pvpanic_acpi_driver);
-	if (ret)
-		goto err_core;
-	ret = bus_register_notifier(&platform_bus_type, &pvpanic_acpi_bus_nb);
-	if (ret)
-		goto err_driver;
-	pvpanic_acpi_check_others();
+	if (ret) {
+		pvpanic_acpi_core_exit();
+		return ret;
+	}
+	bus_for_each_dev(&platform_bus_type, NULL, NULL,
+			 pvpanic_acpi_warn_other);
 	return 0;
-
-err_driver:
-	platform_driver_unregister(&pvpanic_acpi_driver);
-err_core:
-	pvpanic_acpi_nodes_release();
-	pvpanic_acpi_core_exit();
-	return ret;
 }
 module_init(pvpanic_acpi_init);
 
 static void __exit pvpanic_acpi_exit(void)
 {
-	bus_unregister_notifier(&platform_bus_type, &pvpanic_acpi_bus_nb);
 	platform_driver_unregister(&pvpanic_acpi_driver);
-	pvpanic_acpi_nodes_release();
 	pvpanic_acpi_core_exit();
+	pvpanic_acpi_learn_exit();
 }
 module_exit(pvpanic_acpi_exit);
 

@@ -82,40 +82,28 @@ static struct notifier_block pvpanic_acpi_panic_nb = {
 };
 
 /*
- * Power-off of last resort, as upstream pvpanic: runs late, with interrupts
- * off, only when no firmware method powered the machine off first.  Never
- * AML here, whatever the policy.
+ * Power-off of last resort, one handler for every device: it runs late,
+ * with interrupts off, only when no firmware method (ACPI S5) powered the
+ * machine off first.  Anchors only, never AML, whatever the policy.
  */
-static int pvpanic_acpi_sys_off(struct sys_off_data *data)
+static int pvpanic_acpi_sys_off(struct sys_off_data *unused)
 {
-	struct pvpanic_acpi *pa = data->cb_data;
+	struct pvpanic_acpi *pa;
 
-	if (pa->capability & READ_ONCE(pa->events) & PVPANIC_SHUTDOWN)
-		pvpanic_acpi_write_anchors(pa, PVPANIC_SHUTDOWN);
+	rcu_read_lock();
+	list_for_each_entry_rcu(pa, &pvpanic_acpi_list, list)
+		if (pa->capability & READ_ONCE(pa->events) & PVPANIC_SHUTDOWN)
+			pvpanic_acpi_write_anchors(pa, PVPANIC_SHUTDOWN);
+	rcu_read_unlock();
 	return NOTIFY_DONE;
 }
 
-/* The handler is registered exactly while the SHUTDOWN event is enabled. */
-static void pvpanic_acpi_sync_sys_off(struct pvpanic_acpi *pa)
-{
-	struct sys_off_handler *h;
-
-	lockdep_assert_held(&pa->sys_off_lock);
-	if (!(pa->events & PVPANIC_SHUTDOWN) == !pa->sys_off)
-		return;
-	if (pa->sys_off) {
-		unregister_sys_off_handler(pa->sys_off);
-		pa->sys_off = NULL;
-		return;
-	}
-	h = register_sys_off_handler(SYS_OFF_MODE_POWER_OFF, SYS_OFF_PRIO_LOW,
-				     pvpanic_acpi_sys_off, pa);
-	if (IS_ERR(h))
-		dev_warn(pa->dev, "cannot register the power-off handler (%pe): SHUTDOWN will not be sent\n",
-			 h);
-	else
-		pa->sys_off = h;
-}
+/*
+ * A priority other than SYS_OFF_PRIO_DEFAULT must be unique in the chain,
+ * and upstream pvpanic (Linux 6.10+) holds SYS_OFF_PRIO_LOW: take the one
+ * just above it, so that both drivers can be loaded.
+ */
+#define PVPANIC_ACPI_SYS_OFF_PRIO	(SYS_OFF_PRIO_LOW + 1)
 
 /* sysfs, the same names and formats as upstream pvpanic */
 
@@ -145,10 +133,7 @@ static ssize_t events_store(struct device *dev, struct device_attribute *attr,
 	/* Every malformed value is -EINVAL, including one out of range. */
 	if (kstrtouint(buf, 16, &mask) || mask & ~pa->capability)
 		return -EINVAL;
-	mutex_lock(&pa->sys_off_lock);
 	WRITE_ONCE(pa->events, mask);
-	pvpanic_acpi_sync_sys_off(pa);
-	mutex_unlock(&pa->sys_off_lock);
 	return count;
 }
 static DEVICE_ATTR_RW(events);
@@ -171,9 +156,9 @@ const struct attribute_group *pvpanic_acpi_groups[] = {
 /* debugfs, root only */
 
 /*
- * "panic" runs the panic notifier's work as panic() runs it: interrupts
- * off, under RCU; "shutdown" runs the power-off handler's.  Live WRPT
- * (policy=acpi) is evaluated first, in process context: ACPICA takes
+ * "panic" runs the panic notifier as panic() runs it, "shutdown" the
+ * power-off handler as the power-off chain does: interrupts off.  Live
+ * WRPT (policy=acpi) is evaluated first, in process context: ACPICA takes
  * sleeping locks, which a debug kernel rightly reports with interrupts off.
  */
 static ssize_t trigger_write(struct file *file, const char __user *ubuf,
@@ -196,22 +181,20 @@ static ssize_t trigger_write(struct file *file, const char __user *ubuf,
 		panic = false;
 	else
 		return -EINVAL;
-	event = panic ? pvpanic_acpi_panic_event() : PVPANIC_SHUTDOWN;
+	event = pvpanic_acpi_panic_event();
 
 	mutex_lock(&pvpanic_acpi_list_lock);
-	list_for_each_entry(pa, &pvpanic_acpi_list, list)
-		if (panic && pa->live)
-			pvpanic_acpi_send(pa, event);
-
+	if (panic)
+		list_for_each_entry(pa, &pvpanic_acpi_list, list)
+			if (pa->live)
+				pvpanic_acpi_send(pa, event);
 	local_irq_save(flags);
-	list_for_each_entry(pa, &pvpanic_acpi_list, list) {
-		if (!panic) {
-			struct sys_off_data data = { .cb_data = pa };
-
-			pvpanic_acpi_sys_off(&data);
-		} else if (!pa->live) {
-			pvpanic_acpi_send(pa, event);
-		}
+	if (panic) {
+		list_for_each_entry(pa, &pvpanic_acpi_list, list)
+			if (!pa->live)
+				pvpanic_acpi_send(pa, event);
+	} else {
+		pvpanic_acpi_sys_off(NULL);
 	}
 	local_irq_restore(flags);
 	mutex_unlock(&pvpanic_acpi_list_lock);
@@ -230,15 +213,10 @@ static int path_show(struct seq_file *m, void *unused)
 	struct pvpanic_acpi *pa = m->private;
 
 	seq_printf(m, "%s\nlearned: %s\nwhy: %s\n", pa->path, pa->learned,
-		   pa->reason);
+		   pa->why);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(path);
-
-struct dentry *pvpanic_acpi_debugfs_dir(struct pvpanic_acpi *pa)
-{
-	return pa->debugfs;
-}
 
 static void pvpanic_acpi_del(void *data)
 {
@@ -248,26 +226,16 @@ static void pvpanic_acpi_del(void *data)
 	mutex_lock(&pvpanic_acpi_list_lock);
 	list_del_rcu(&pa->list);
 	mutex_unlock(&pvpanic_acpi_list_lock);
-	/* The panic notifier may still be looking at it, under RCU. */
+	/* The panic notifier and the power-off handler walk it under RCU. */
 	synchronize_rcu();
-	mutex_lock(&pa->sys_off_lock);
-	if (pa->sys_off)
-		unregister_sys_off_handler(pa->sys_off);
-	pa->sys_off = NULL;
-	mutex_unlock(&pa->sys_off_lock);
 }
 
 /* Publish a probed device; undone by devres on unbind. */
 int pvpanic_acpi_add(struct pvpanic_acpi *pa)
 {
-	mutex_init(&pa->sys_off_lock);
 	pa->debugfs = debugfs_create_dir(dev_name(pa->dev),
 					 pvpanic_acpi_dbg_root);
 	debugfs_create_file("path", 0400, pa->debugfs, pa, &path_fops);
-
-	mutex_lock(&pa->sys_off_lock);
-	pvpanic_acpi_sync_sys_off(pa);
-	mutex_unlock(&pa->sys_off_lock);
 
 	mutex_lock(&pvpanic_acpi_list_lock);
 	list_add_tail_rcu(&pa->list, &pvpanic_acpi_list);
@@ -276,18 +244,38 @@ int pvpanic_acpi_add(struct pvpanic_acpi *pa)
 	return devm_add_action_or_reset(pa->dev, pvpanic_acpi_del, pa);
 }
 
+static struct sys_off_handler *pvpanic_acpi_sys_off_handler;
+
 int pvpanic_acpi_core_init(void)
 {
+	struct sys_off_handler *h;
+	int ret;
+
+	ret = atomic_notifier_chain_register(&panic_notifier_list,
+					     &pvpanic_acpi_panic_nb);
+	if (ret)
+		return ret;
+	h = register_sys_off_handler(SYS_OFF_MODE_POWER_OFF,
+				     PVPANIC_ACPI_SYS_OFF_PRIO,
+				     pvpanic_acpi_sys_off, NULL);
+	if (IS_ERR(h)) {
+		atomic_notifier_chain_unregister(&panic_notifier_list,
+						 &pvpanic_acpi_panic_nb);
+		pr_err("cannot register the power-off handler at priority %d: %pe\n",
+		       PVPANIC_ACPI_SYS_OFF_PRIO, h);
+		return PTR_ERR(h);
+	}
+	pvpanic_acpi_sys_off_handler = h;
 	pvpanic_acpi_dbg_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("trigger", 0200, pvpanic_acpi_dbg_root, NULL,
 			    &pvpanic_acpi_trigger_fops);
-	return atomic_notifier_chain_register(&panic_notifier_list,
-					      &pvpanic_acpi_panic_nb);
+	return 0;
 }
 
 void pvpanic_acpi_core_exit(void)
 {
+	debugfs_remove_recursive(pvpanic_acpi_dbg_root);
+	unregister_sys_off_handler(pvpanic_acpi_sys_off_handler);
 	atomic_notifier_chain_unregister(&panic_notifier_list,
 					 &pvpanic_acpi_panic_nb);
-	debugfs_remove_recursive(pvpanic_acpi_dbg_root);
 }

@@ -14,8 +14,8 @@ firmware left as found.
    the test module (pvpanic_sim's debugfs eval, outside every pvpanic
    driver), give the same status and value, and WRPT(2) the same
    GUEST_CRASHLOADED, before the driver, after unbind, after a failed
-   probe (io_rdpt_big: the driver hooks \\_SB.PEVT, then refuses it), after
-   rmmod, and with policy=io; a rebind learns the recipe again.
+   probe (io_rdpt_big), after rmmod, and with policy=io; the driver learns
+   at the first bind only, and a _REG inside the device runs only then.
 """
 
 import os
@@ -37,8 +37,13 @@ SHAPES = [
     ("io_parent", "port 0x505", "WRPT made no access this driver can see"),
     ("io_debug_real", "replay io 0x5a8 8 + port 0x505", "disagree: both are written"),
     ("io_stale_crs", "replay io 0x505 8 + port 0x5a8", "disagree: both are written"),
-    ("io_read_first", "replay io 0x505 8", "the learned register is the _CRS port"),
-    ("mem", "replay mem 0x%x 8", "the learned register (no _CRS port)"),
+    ("io_read_first", "replay io 0x505 8", "the learned register is the _CRS register"),
+    ("mem", "replay mem 0x%x 8", "the learned register (no _CRS register)"),
+    ("io_bare", "port 0x505", "no WRPT method"),
+    ("mem_bare", "mem 0x%x", "no WRPT method"),
+    ("io_wide_crs", "replay io 0x505 8", "the learned register is the _CRS register"),
+    ("io_illegal", "port 0x505", "write io 0x20/8=0x0 (illegal port)"),
+    ("io_wrpt_ram", "port 0x505", "the learned register 0x1000 is RAM: refused"),
 ]
 errors = []
 
@@ -127,28 +132,54 @@ def as_found():
         g.write(DRV + "/unbind", QDEV)
         check("after unbind %d" % i, firmware_view(g, QPATH), want)
         g.write(DRV + "/bind", QDEV)
-        check("rebind %d: path learned again" % i,
-              first_line(g, "%s/%s/path" % (DBG, QDEV)), "replay io 0x505 8")
+        check("rebind %d: path (learned once, at the first bind)" % i,
+              first_line(g, "%s/%s/path" % (DBG, QDEV)), "port 0x505")
+        check("rebind %d: the reason" % i, "handler sits at the node"
+              in g.read("%s/%s/path" % (DBG, QDEV)), True)
 
-    # A failed probe after the handlers went in: io_rdpt_big's RDPT is not
-    # a byte, its WRPT writes QEMU's port from inside the device.
+    # A failed probe: io_rdpt_big's RDPT is not a byte and it has no _CRS
+    # register to read the capability from; its WRPT writes QEMU's port
+    # from inside the device.
     g.run("rmmod pvpanic_sim && insmod host-module/pvpanic_sim.ko "
           "variant=io_rdpt_big panic_action=none")
     g.write("%s/%s/events" % (DEVS, QDEV), "0")
     failed = ("AE_OK 0x10%s" % QCAP[-1],) + want[1:]
-    out = g.run("dmesg | grep 'pvpanic_acpi.*RDPT returned 0x10%s, not a byte' | tail -n1"
+    out = g.run("dmesg | grep 'pvpanic_acpi.*RDPT returned 0x10%s, not a byte' -A1 | tail -n1"
                 % QCAP[-1])
     check("io_rdpt_big refused", "not binding" in out, True)
     check("after the failed probe", firmware_view(g, "\\_SB_.PEVT"), failed)
 
+    # _REG inside the device: ACPICA runs none for SystemIO and
+    # SystemMemory (acpi_ev_execute_reg_methods()), so the driver's hooks,
+    # which come and go at the first bind, must not make it run either;
+    # and the methods work after.
+    g.run("rmmod pvpanic_acpi && rmmod pvpanic_sim && "
+          "insmod host-module/pvpanic_sim.ko variant=io_reg panic_action=none")
+    rpath = "\\_SB_.PEVT"
+
+    def reg():
+        return (ev(g, rpath + ".REGC"), ev(g, rpath + ".REGD"))
+    before = reg()
+    g.run("insmod guest-driver/pvpanic_acpi.ko")
+    rdev = g.run("for d in %s/QEMU0001:*; do [ \"$(cat $d/firmware_node/path)\" = "
+                 "'\\_SB_.PEVT' ] && echo ${d##*/}; done; true" % DEVS).strip()
+    first = reg()
+    check("io_reg: _REG not run by the first bind", first, before)
+    check("io_reg: learned at the first bind",
+          first_line(g, "%s/%s/path" % (DBG, rdev)), "replay io 0x505 8")
+    check("io_reg: the device's methods after the first bind",
+          firmware_view(g, rpath), want)
+    g.write(DRV + "/unbind", rdev)
+    g.write(DRV + "/bind", rdev)
+    check("io_reg: _REG not run by unbind and bind", reg(), first)
     g.run("rmmod pvpanic_acpi")
+    check("io_reg: _REG not run by rmmod", reg(), first)
+    check("io_reg: the device's methods after rmmod", firmware_view(g, rpath), want)
+
     check("after rmmod: QEMU's device", firmware_view(g, QPATH), want)
-    check("after rmmod: the failed device", firmware_view(g, "\\_SB_.PEVT"), failed)
     g.run("insmod guest-driver/pvpanic_acpi.ko")
     check("reload: path (cannot learn again)",
           first_line(g, "%s/%s/path" % (DBG, QDEV)), "port 0x505")
-    check("reload: the reason",
-          "handlers at this node are not ours" in g.read("%s/%s/path" % (DBG, QDEV)), True)
     check("reload", firmware_view(g, QPATH), want)
     g.run("rmmod pvpanic_acpi && rmmod pvpanic_sim")
     return g.finish()

@@ -4,7 +4,9 @@
 # per -action panic= value: the driver (replay path, checked before the
 # crash) must make QEMU emit GUEST_PANICKED with the action QEMU 7.2 reports.
 # PVP_E2E_UPSTREAM=1 runs the same with upstream pvpanic-mmio instead (for
-# comparison; the expectations are the same). PVP_PANIC_REPEAT=N runs the
+# comparison; the expectations are the same). Then the other policies, and
+# a QEMU0001 without methods (an I/O and a memory _CRS), as firmware other
+# than QEMU's describes the device. PVP_PANIC_REPEAT=N runs the
 # four actions N times (make check: 1; 5 gives 20 panicking boots).
 . "$(dirname "$0")/../lib.sh"
 vm_setup
@@ -59,5 +61,23 @@ for policy in acpi:"live + replay io 0x505 8" io:"port 0x505"; do
 	[ -e "$T/panic-policy-$p.out/ready" ] ||
 		vm_die "panic-policy-$p" "driver not loaded or wrong path"
 	expect_events "panic-policy-$p" "${want[none]}"
+done
+
+# Firmware that is not QEMU's, bound where pvpanic-mmio binds it: a
+# QEMU0001 with _HID, _STA and _CRS only, no RDPT, no WRPT, no region; its
+# _CRS an I/O port (QEMU's pvpanic) or memory (pvpanic-pci's BAR).
+# pvpanic_sim loads the table beside QEMU's own device, which is told
+# nothing (events 0), so the one event comes from the bare device.
+for shape in io_bare:"port 0x505" mem_bare:"mem 0xfe"; do
+	v=${shape%%:*}
+	vm "panic-$v" --allow-panic \
+		--qemu-arg=-device --qemu-arg=pvpanic \
+		--qemu-arg=-device --qemu-arg=pvpanic-pci \
+		--qemu-arg=-action --qemu-arg=panic=none -- \
+		"set -e; $(load_drv_cmd); echo 0 > /sys/bus/platform/devices/QEMU0001:00/events; insmod host-module/pvpanic_sim.ko variant=$v; case \$(head -n1 $DRV_DBG/QEMU0001:01/path) in '${shape#*:}'*) ;; *) exit 1 ;; esac; echo ready > \$PVP_OUT/ready; echo c > /proc/sysrq-trigger" ||
+		die "panic-$v: run-vm failed"
+	[ -e "$T/panic-$v.out/ready" ] ||
+		vm_die "panic-$v" "driver not bound to the $v device, or wrong path"
+	expect_events "panic-$v" "${want[none]}"
 done
 echo "ok"

@@ -8,20 +8,22 @@
 # A real poweroff (the harness ends each guest with sysrq o; ACPI S5
 # works) gives only QEMU's own SHUTDOWN: the handler of last resort never
 # runs, as with upstream pvpanic-mmio, which runs beside ours for
-# comparison (Linux 6.10+ only: 6.1's does not know bit 2).  QEMU 7.2
-# offers no bit 2 (capability 3): nothing is sent.
+# comparison (Linux 6.10+ only: 6.1's does not know bit 2).  Without S5
+# the kernel's power-off chain reaches the handler, which tells every
+# device.  QEMU 7.2 offers no bit 2 (capability 3): nothing is sent.
 . "$(dirname "$0")/../lib.sh"
 vm_setup
 
-# boot NAME QEMU 'guest commands': -device pvpanic, default action.
+# boot NAME QEMU 'guest commands' [run-vm options]: -device pvpanic,
+# default action.
 boot() {
-	local name=$1 qemu=$2
+	local name=$1 qemu=$2 cmd=$3
 
-	shift 2
+	shift 3
 	PVP_QEMU=$qemu VM_TIMEOUT=120 vm "$name" --allow-panic \
-		--qemu-arg=-device --qemu-arg=pvpanic -- "set -e
+		--qemu-arg=-device --qemu-arg=pvpanic "$@" -- "set -e
 		d=/sys/bus/platform/devices/QEMU0001:00
-		$*" || die "$name: run-vm failed"
+		$cmd" || die "$name: run-vm failed"
 }
 
 # The handler path: one SHUTDOWN write, then QEMU 10.0 shuts the guest down.
@@ -33,8 +35,8 @@ boot trigger10 10 "$(load_drv_cmd)
 	sleep 5"
 expect_events trigger10 "GUEST_PVSHUTDOWN SHUTDOWN:guest-shutdown"
 
-# Cleared from events: the handler is unregistered; the trigger sends
-# nothing and the guest powers off on its own (S5).  Long budgets only.
+# Cleared from events: the trigger sends nothing and the guest powers off
+# on its own (S5).  Long budgets only.
 long_run && boot masked10 10 "$(load_drv_cmd)
 	echo 3 > \$d/events
 	echo shutdown > $DRV_DBG/trigger
@@ -52,6 +54,32 @@ if modinfo -k "$KVER" pvpanic-mmio 2>/dev/null | grep -q .; then
 		sed -n 's/^upstream capability //p'): $(qmp_events upstream10)"
 	expect_events upstream10 "SHUTDOWN:guest-shutdown"
 fi
+
+# The kernel's real power-off chain, in a guest no firmware method powers
+# off: QEMU's DSDT with its \_S5 renamed, through the initrd's table
+# upgrade.  Two devices offer bit 2, QEMU's pvpanic and pvpanic-pci behind
+# a bare QEMU0001 with a memory _CRS (pvpanic_sim's mem_bare); the one
+# handler of last resort tells both: two GUEST_PVSHUTDOWN, then the
+# shutdown QEMU does for them.  The first boot only copies the DSDT out.
+pci=(--qemu-arg=-device --qemu-arg=pvpanic-pci)
+boot dsdt10 10 "cp /sys/firmware/acpi/tables/DSDT \$PVP_OUT/dsdt" "${pci[@]}"
+"$PVP_ROOT/selftests/qemu/dsdt_no_s5.py" "$T/dsdt10.out/dsdt" "$T/dsdt-no-s5.aml" ||
+	die "cannot take \\_S5 out of QEMU's DSDT"
+boot chain10 10 "dmesg | grep -q 'ACPI: PM: (supports S0 S3 S4)' || exit 1
+	$(load_drv_cmd)
+	insmod host-module/pvpanic_sim.ko variant=mem_bare
+	for n in 00 01; do
+		[ \$(cat /sys/bus/platform/devices/QEMU0001:\$n/events) = 7 ] || exit 1
+	done
+	echo two devices with bit 2, no S5" \
+	"${pci[@]}" --acpi-table "$T/dsdt-no-s5.aml"
+grep -q "two devices with bit 2, no S5" <(vm_output chain10) ||
+	vm_die chain10 "the guest did not boot without S5 with both devices"
+# QEMU may process its shutdown request between the two writes: the order
+# of the events varies, their count does not.
+got=$(qmp_events chain10 | tr ' ' '\n' | sort | tr '\n' ' ')
+[ "$got" = "GUEST_PVSHUTDOWN GUEST_PVSHUTDOWN SHUTDOWN:guest-shutdown " ] ||
+	die "chain10: QMP events '$(qmp_events chain10)', want two GUEST_PVSHUTDOWN and one SHUTDOWN:guest-shutdown"
 
 # QEMU 7.2: no bit 2 in the capability; the trigger sends nothing.
 boot trigger72 7.2 "$(load_drv_cmd)
