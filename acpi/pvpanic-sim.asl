@@ -45,6 +45,7 @@
  *   whose BAR address pvpanic_sim patches in at load; no _CRS */
 /* io_bare: _HID, _STA and _CRS 0x505 only: no RDPT, no WRPT, no region */
 /* mem_bare: _HID, _STA and a memory _CRS, pvpanic-pci's BAR: no methods */
+/* io_bare_5a8: as io_bare, but _CRS names 0x5a8 (a debug port in tests) */
 /* io_wide_crs: _CRS names 0x500-0x50F; WRPT writes 0x505 inside it */
 /* io_illegal: WRPT writes port 0x20 (PIC), which ACPICA never lets AML
  *   touch; RDPT reads 0x505; _CRS names 0x505 */
@@ -91,6 +92,11 @@
 #ifdef VARIANT_io_bare
 #define QEMU_TARGET
 #define CRS_0505
+#define NO_METHODS
+#endif
+#ifdef VARIANT_io_bare_5a8
+#define QEMU_TARGET
+#define CRS_05A8
 #define NO_METHODS
 #endif
 #ifdef VARIANT_mem_bare

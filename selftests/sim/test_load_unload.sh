@@ -9,7 +9,7 @@ sim_setup
 
 VARIANTS="default no_rdpt rdpt_string rdpt_buffer rdpt_big rdpt_fail no_wrpt
 	wrpt_fail sta0 no_crs two_devices multi_store io_parent io_debug_real
-	io_stale_crs io_read_first io_rdpt_big io_bare io_wide_crs io_illegal
+	io_stale_crs io_read_first io_rdpt_big io_bare io_bare_5a8 io_wide_crs io_illegal
 	io_wrpt_ram io_reg"
 
 # Globs, not ls | grep: under TCG every exec costs tens of milliseconds.
