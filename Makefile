@@ -10,7 +10,7 @@
 #   make check-long   the long budgets: stress, fuzzing, real panics, every byte
 #   make check-distro the package in a real Debian guest with kdump-tools
 #   make deb          out/deb/pvpanic-acpi-dkms_<version>_all.deb
-#   make lint         W=1, sparse, checkpatch, generated code up to date
+#   make lint         W=1, sparse, checkpatch, an i386 build, generated code up to date
 #   make ynl-gen      regenerate the netlink code from its YNL spec
 #   make bench        panic-path, probe and pipeline figures (out/bench-KVER)
 KVER ?= $(shell scripts/kver.sh)
