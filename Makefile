@@ -13,6 +13,7 @@
 #   make lint         W=1, sparse, checkpatch, an i386 build, generated code up to date
 #   make ynl-gen      regenerate the netlink code from its YNL spec
 #   make bench        panic-path, probe and pipeline figures (out/bench-KVER)
+#   make upstream-check  the patch for mainline (upstream/) on 6.12: built, booted
 KVER ?= $(shell scripts/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 export KVER
@@ -79,6 +80,12 @@ check-distro:
 ynl-gen:
 	scripts/ynl-gen.sh
 
+# upstream/*.patch applied to linux-source-6.12, built patched and
+# unpatched, and QEMU's events counted in 6.12 guests (make check runs the
+# same test, selftests/qemu/test_upstream_patch.sh).
+upstream-check:
+	scripts/upstream-check.sh
+
 run:
 	scripts/run-demo.sh
 
@@ -94,7 +101,7 @@ clean:
 	-$(MAKE) -C selftests clean
 
 .PHONY: all modules driver tool selftests deps lint check check-all check-debug \
-	check-long check-distro ynl-gen run bench modules_install clean
+	check-long check-distro ynl-gen upstream-check run bench modules_install clean
 
 # Installing.  What a guest needs is the driver and its configuration:
 #   make install / uninstall          pvpanic_acpi.ko (kbuild's modules_install)

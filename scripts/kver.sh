@@ -4,7 +4,12 @@
 # its build tree exists, else the project's default kernel when installed,
 # else the newest installed Debian -amd64 kernel with headers, else the
 # default (make check installs it).
+# scripts/kver.sh X.Y: the kernel of series X.Y in scripts/kernels.txt.
 cd "$(dirname "$0")/.."
+if [ -n "${1:-}" ]; then
+	grep -v '^#' scripts/kernels.txt | grep -m 1 "^${1//./\\.}\\."
+	exit
+fi
 if [ -d "/lib/modules/$(uname -r)/build" ]; then
 	uname -r
 	exit 0

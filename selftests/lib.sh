@@ -415,10 +415,13 @@ qemu10() { case ${PVP_QEMU:-} in 10 | 10.0) return 0 ;; esac; return 1; }
 QEMU_CAP=3
 qemu10 && QEMU_CAP=7
 
+# vm_setup [nodrv]: nodrv for a test that never loads this project's
+# driver (it boots upstream's modules only).
 vm_setup() {
 	: "${KVER:=$("$PVP_ROOT/scripts/kver.sh")}"
 	export KVER
-	require_file "$RUNVM" "$DRV_KO"
+	require_file "$RUNVM"
+	[ "${1:-}" = nodrv ] || require_file "$DRV_KO"
 	command -v "${PVP_QEMU_BIN:-qemu-system-x86_64}" >/dev/null ||
 		skip "QEMU is not installed"
 }

@@ -1,9 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the guest for test_kdump.sh: load a crash kernel whose
-# initramfs loads the pvpanic driver and powers off, set
-# crash_kexec_post_notifiers, load the driver here too, then panic.
+# Runs inside the guest for test_kdump.sh and test_upstream_patch.sh:
+# load a crash kernel whose initramfs loads the pvpanic driver, names the
+# devices it bound and powers off, set crash_kexec_post_notifiers, load the
+# driver here too, then panic.
 # Usage: kdump_guest.sh acpi|upstream POST_NOTIFIERS(0|1) [MODULE ARGS...]
+#   upstream: pvpanic.ko and a front-end, pvpanic-mmio.ko unless
+#   PVP_UPSTREAM_FRONT names another (pvpanic-pci), from PVP_UPSTREAM_DIR
+#   (default: the running kernel's own, compressed or not).
+# PVP_KDUMP_PANIC=1: the crash kernel panics too, instead of powering off.
 set -e
 drv=$1 post=$2
 shift 2
@@ -14,13 +19,22 @@ cp /bin/busybox $k/bin/
 if [ "$drv" = acpi ]; then
 	cp "$PVP_ROOT/guest-driver/pvpanic_acpi.ko" $k/
 	mods="/bin/busybox insmod /pvpanic_acpi.ko $*"
-	load="insmod $PVP_ROOT/guest-driver/pvpanic_acpi.ko"
+	load=("$PVP_ROOT/guest-driver/pvpanic_acpi.ko")
 else
-	cp /lib/modules/"$(uname -r)"/kernel/drivers/misc/pvpanic/pvpanic.ko $k/
-	cp /lib/modules/"$(uname -r)"/kernel/drivers/misc/pvpanic/pvpanic-mmio.ko $k/
-	mods=$'/bin/busybox insmod /pvpanic.ko\n/bin/busybox insmod /pvpanic-mmio.ko'
-	load="modprobe pvpanic_mmio"
+	d=${PVP_UPSTREAM_DIR:-/lib/modules/$(uname -r)/kernel/drivers/misc/pvpanic}
+	front=${PVP_UPSTREAM_FRONT:-pvpanic-mmio}
+	for m in pvpanic "$front"; do
+		if [ -e "$d/$m.ko" ]; then
+			cp "$d/$m.ko" $k/
+		else
+			xz -dc "$d/$m.ko.xz" >"$k/$m.ko"
+		fi
+	done
+	mods=$'/bin/busybox insmod /pvpanic.ko\n'"/bin/busybox insmod /$front.ko"
+	load=("$k/pvpanic.ko" "$k/$front.ko")
 fi
+end="/bin/busybox poweroff -f"
+[ "${PVP_KDUMP_PANIC:-}" = 1 ] && end="echo c >/proc/sysrq-trigger"
 cat >$k/init <<INIT
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
@@ -28,8 +42,11 @@ cat >$k/init <<INIT
 echo "pvpanic-kdump: crash kernel up"
 $mods
 /bin/busybox sleep 1
+for d in /sys/bus/*/drivers/pvpanic*/*:*; do
+	[ -e "\$d" ] && echo "pvpanic-kdump: bound \${d#/sys/bus/}"
+done
 echo "pvpanic-kdump: modules loaded"
-/bin/busybox poweroff -f
+$end
 INIT
 chmod +x $k/init
 (cd $k && find . | cpio -o -H newc --quiet) >/tmp/kdump-initrd.cpio
@@ -37,6 +54,8 @@ kexec -p -s "/boot/vmlinuz-$(uname -r)" --initrd=/tmp/kdump-initrd.cpio \
 	--append="console=ttyS0 irqpoll nr_cpus=1 reset_devices rdinit=/init panic=-1"
 [ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ]
 echo "$post" >/sys/module/kernel/parameters/crash_kexec_post_notifiers
-$load
+for m in "${load[@]}"; do
+	insmod "$m"
+done
 echo ready >"$PVP_OUT/ready"
 echo c >/proc/sysrq-trigger
