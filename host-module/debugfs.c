@@ -13,6 +13,7 @@
 #include <linux/sched.h>
 #include <linux/uaccess.h>
 
+#include "aml_tables.h"
 #include "pvpanic_sim.h"
 
 static int pvp_dbg_handle(struct file *file, acpi_handle *handle)
@@ -122,7 +123,7 @@ void pvpanic_sim_debugfs_init(void)
 
 	dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	sim->debugfs = dir;
-	for (i = 0; i < sim->nr_devices; i++) {
+	for (i = 0; i < sim->table->devices; i++) {
 		void *dev = (void *)(uintptr_t)i;
 
 		snprintf(name, sizeof(name), i ? "wrpt%u" : "wrpt", i);

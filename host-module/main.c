@@ -29,9 +29,9 @@ struct pvpanic_sim pvpanic_sim = {
 	.panic_action = PVPANIC_SIM_PANIC_ACTION_SHUTDOWN,
 };
 
+/* Its description, naming each variant, is generated with the tables. */
 static char *variant = "default";
 module_param(variant, charp, 0444);
-MODULE_PARM_DESC(variant, "SSDT variant to load (default, no_rdpt, rdpt_string, rdpt_buffer, rdpt_big, rdpt_fail, no_wrpt, wrpt_fail, sta0, no_crs, two_devices, multi_store; aimed at QEMU's device: io_parent, io_debug_real, io_stale_crs, io_read_first, io_rdpt_big, mem, io_bare, io_bare_5a8, mem_bare, io_wide_crs, io_illegal, io_wrpt_ram, io_reg)");
 
 static char *qemu = "7.2";
 module_param(qemu, charp, 0444);

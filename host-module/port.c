@@ -10,6 +10,7 @@
 
 #include <linux/acpi.h>
 
+#include "aml_tables.h"
 #include "pvpanic_sim.h"
 
 #define PVP_SPACE_ID		0x80	/* OEM address space served here */
@@ -29,7 +30,7 @@ static acpi_status pvp_region_handler(u32 function,
 	u32 reg = address % PVP_REG_STRIDE;
 	bool write = (function & ACPI_IO_MASK) == ACPI_WRITE;
 
-	if (bit_width != 8 || device >= sim->nr_devices)
+	if (bit_width != 8 || device >= sim->table->devices)
 		return AE_BAD_PARAMETER;
 
 	switch (reg) {

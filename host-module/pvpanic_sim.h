@@ -58,7 +58,6 @@ struct pvpanic_sim {
 	/* Set at load, read-only after. */
 	const struct pvpanic_sim_table *table;
 	u32 table_index;	/* in ACPICA's root table list */
-	unsigned int nr_devices;
 	u32 qemu;		/* the QEMU followed: major * 100 + minor */
 	struct dentry *debugfs;
 

@@ -30,17 +30,19 @@ int pvpanic_sim_ssdt_select(const char *variant)
 		pr_err("unknown variant=%s\n", variant);
 		return -EINVAL;
 	}
-	sim->nr_devices = strcmp(variant, "two_devices") ? 1 : 2;
+	if (WARN_ON(sim->table->devices > PVPANIC_SIM_MAX_DEVICES))
+		return -EINVAL;
 	return 0;
 }
 
 const char *pvpanic_sim_device_path(unsigned int device)
 {
-	return device < pvpanic_sim.nr_devices ? pvp_device_paths[device] : NULL;
+	return device < pvpanic_sim.table->devices ? pvp_device_paths[device] :
+						     NULL;
 }
 
 /*
- * The mem* variants' SystemMemory addresses are QEMU's pvpanic-pci
+ * The pvpanic-pci variants' SystemMemory addresses are QEMU's pvpanic-pci
  * register: each 64-bit placeholder + x becomes the BAR's address + x,
  * and the checksum is fixed.
  */
@@ -110,7 +112,7 @@ int pvpanic_sim_ssdt_load(void)
 	copy = kmemdup(sim->table->aml, sim->table->len, GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;
-	if (!strncmp(sim->table->name, "mem", 3)) {
+	if (sim->table->target == PVPANIC_SIM_TARGET_PCI) {
 		int ret = pvp_patch_mem(sim, copy);
 
 		if (ret) {
@@ -138,7 +140,7 @@ int pvpanic_sim_ssdt_load(void)
 	 * now so that they exist when the module load returns.
 	 */
 	acpi_scan_lock_acquire();
-	for (i = 0; i < sim->nr_devices; i++)
+	for (i = 0; i < sim->table->devices; i++)
 		if (ACPI_SUCCESS(acpi_get_handle(NULL,
 						 (char *)pvp_device_paths[i],
 						 &handle)))
@@ -166,7 +168,7 @@ void pvpanic_sim_ssdt_unload(void)
 	 * hold the scan lock so that no rescan enumerates it again.
 	 */
 	acpi_scan_lock_acquire();
-	for (i = 0; i < sim->nr_devices; i++) {
+	for (i = 0; i < sim->table->devices; i++) {
 		if (ACPI_FAILURE(acpi_get_handle(NULL,
 						 (char *)pvp_device_paths[i],
 						 &handle)))
@@ -189,7 +191,7 @@ void pvpanic_sim_ssdt_unload(void)
 		       acpi_format_exception(status));
 
 	/* Wait for the kernel to drop the ACPI device objects. */
-	for (i = 0; i < sim->nr_devices; i++) {
+	for (i = 0; i < sim->table->devices; i++) {
 		if (!adevs[i])
 			continue;
 		for (tries = 0; tries < 250; tries++) {

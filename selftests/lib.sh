@@ -176,6 +176,17 @@ sim_load() {
 # A monitor still listening ends by itself: the family goes with the model.
 sim_unload() { unload_mod pvpanic_sim; }
 
+# sim_variants TARGET...: "NAME DEVICES" for each SSDT variant of
+# acpi/variants.txt aimed at one of the TARGETs (model, qemu, pci).
+sim_variants() {
+	local name devices target _
+
+	while read -r name devices target _; do
+		[[ -z $name || $name == "#"* ]] && continue
+		[[ " $* " == *" $target "* ]] && echo "$name $devices"
+	done <"$PVP_ROOT/acpi/variants.txt"
+}
+
 mon() { "$MONITOR" "$@"; }
 
 # QMP event lines as pvpanic-monitor prints them, minus the timestamp.
