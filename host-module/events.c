@@ -12,36 +12,32 @@
 #include <linux/kernel.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
 #include "pvpanic_sim.h"
 #include <pvpanic_sim_names.h>
 
-static const char *pvp_str(const char *s)
-{
-	return s ?: "?";
-}
-
 /* One parsable console line per event, for a harness reading the serial port. */
 static void pvp_console_event(const struct pvpanic_sim_event_rec *rec)
 {
-	const char *name = pvp_str(pvpanic_sim_event_str(rec->event));
-	const char *status = pvp_str(pvpanic_sim_run_state_str(rec->status));
+	const char *name = pvpanic_sim_event_str(rec->event);
+	const char *status = pvpanic_sim_run_state_str(rec->status);
 
 	switch (rec->event) {
 	case PVPANIC_SIM_EVENT_GUEST_PANICKED:
 	case PVPANIC_SIM_EVENT_GUEST_CRASHLOADED:
 		pr_emerg("event seq=%llu %s action=%s value=%#x status=%s\n",
 			 rec->seq, name,
-			 pvp_str(pvpanic_sim_guest_panic_action_str(rec->action)),
+			 pvpanic_sim_guest_panic_action_str(rec->action),
 			 rec->value, status);
 		break;
 	case PVPANIC_SIM_EVENT_SHUTDOWN:
 	case PVPANIC_SIM_EVENT_RESET:
 		pr_emerg("event seq=%llu %s guest=%s reason=%s value=%#x status=%s\n",
 			 rec->seq, name, rec->guest ? "true" : "false",
-			 pvp_str(pvpanic_sim_shutdown_cause_str(rec->reason)),
+			 pvpanic_sim_shutdown_cause_str(rec->reason),
 			 rec->value, status);
 		break;
 	default:

@@ -52,7 +52,6 @@ MODULE_PARM_DESC(panic_action, "Action on a guest panic: pause, shutdown (defaul
 
 static int __init pvp_parse_params(struct pvpanic_sim *sim)
 {
-	unsigned int i;
 	int ret;
 
 	ret = pvpanic_sim_ssdt_select(variant);
@@ -78,14 +77,13 @@ static int __init pvp_parse_params(struct pvpanic_sim *sim)
 		       PVP_RING_MIN, PVP_RING_MAX);
 		return -EINVAL;
 	}
-	for (i = 0; pvpanic_sim_panic_action_str(i); i++) {
-		if (!strcmp(panic_action, pvpanic_sim_panic_action_str(i))) {
-			sim->panic_action = i;
-			return 0;
-		}
+	ret = pvpanic_sim_panic_action_parse(panic_action);
+	if (ret < 0) {
+		pr_err("unknown panic_action=%s\n", panic_action);
+		return -EINVAL;
 	}
-	pr_err("unknown panic_action=%s\n", panic_action);
-	return -EINVAL;
+	sim->panic_action = ret;
+	return 0;
 }
 
 static int __init pvp_init(void)
