@@ -166,8 +166,8 @@ void pvpanic_sim_nl_send_event(const struct pvpanic_sim_event_rec *ev)
 
 	/*
 	 * The exact size, not NLMSG_GOODSIZE: a listener's receive buffer is
-	 * charged the skb's truesize, so a page per event would let it hold
-	 * only some 50 events before it overruns (seen with make bench).
+	 * charged the skb's truesize, and a page per event would fill it
+	 * after a few dozen events.
 	 */
 	msg = genlmsg_new(pvp_nl_event_size(), GFP_KERNEL);
 	if (!msg)
