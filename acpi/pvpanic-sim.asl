@@ -8,7 +8,7 @@
  *
  * The model's own variants reach pvpanic_sim through an OperationRegion in
  * the OEM address space 0x80, which only that module serves (byte
- * registers, see host-module/model.c):
+ * registers, served by host-module/port.c):
  *   0x00  pvpanic port of device 0 (read: capability, write: event)
  *   0x08  scratch register of device 0 (read/write memory, no effect)
  *   0x0f  failing register of device 0 (every access fails: AE_ERROR)
