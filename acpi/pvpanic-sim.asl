@@ -7,13 +7,10 @@
  * result is the default table.
  *
  * The model's own variants reach pvpanic_sim through an OperationRegion in
- * the OEM address space 0x80, which only that module serves (byte
- * registers, served by host-module/port.c):
- *   0x00  pvpanic port of device 0 (read: capability, write: event)
- *   0x08  scratch register of device 0 (read/write memory, no effect)
- *   0x0f  failing register of device 0 (every access fails: AE_ERROR)
- *   0x10  pvpanic port of device 1 (two_devices only)
- * Their _CRS names I/O port 0x538 (device 1: 0x539), which nothing serves.
+ * an OEM address space that only that module serves: the byte registers
+ * of include/pvpanic_sim_oem.h, one block per device (host-module/port.c
+ * serves them).  Their _CRS names I/O port 0x538 (device 1: 0x539), which
+ * nothing serves.
  *
  * The variants of target qemu and pci are firmware shapes other than
  * QEMU's, aimed at QEMU's own pvpanic device (-device pvpanic at port
@@ -104,6 +101,8 @@
 #ifdef VARIANT_multi_store
 #define WRPT_SPECIAL
 #endif
+
+#include "pvpanic_sim_oem.h"
 
 DefinitionBlock ("", "SSDT", 2, "PVPSIM", "PVPANIC", 0x00000001)
 {
@@ -264,13 +263,14 @@ DefinitionBlock ("", "SSDT", 2, "PVPSIM", "PVPANIC", 0x00000001)
                 IO (Decode16, 0x0538, 0x0538, 0x01, 0x01)
             })
 #endif
-            OperationRegion (PEOR, 0x80, 0x00, 0x10)
+            OperationRegion (PEOR, PVP_SPACE_ID, 0, PVP_REG_STRIDE)
             Field (PEOR, ByteAcc, NoLock, Preserve)
             {
+                Offset (PVP_REG_PORT),
                 PEPT, 8,
-                Offset (0x08),
+                Offset (PVP_REG_SCRATCH),
                 SCRT, 8,
-                Offset (0x0F),
+                Offset (PVP_REG_FAIL),
                 FAIL, 8
             }
 
@@ -332,9 +332,10 @@ DefinitionBlock ("", "SSDT", 2, "PVPSIM", "PVPANIC", 0x00000001)
             {
                 IO (Decode16, 0x0539, 0x0539, 0x01, 0x01)
             })
-            OperationRegion (PEOR, 0x80, 0x10, 0x10)
+            OperationRegion (PEOR, PVP_SPACE_ID, PVP_REG_STRIDE, PVP_REG_STRIDE)
             Field (PEOR, ByteAcc, NoLock, Preserve)
             {
+                Offset (PVP_REG_PORT),
                 PEPT, 8
             }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pvpanic_sim registers: the OEM address space 0x80, served at the ACPI
- * root, where the SSDT's OperationRegions put each device's byte
- * registers (see acpi/pvpanic-sim.asl).  A read of the port returns the
+ * pvpanic_sim registers: the OEM address space of <pvpanic_sim_oem.h>,
+ * served at the ACPI root, where the SSDT's OperationRegions put each
+ * device's byte registers.  A read of the port returns the
  * capability (QEMU's "events" property); a write is an event.
  */
 
@@ -12,12 +12,7 @@
 
 #include "aml_tables.h"
 #include "pvpanic_sim.h"
-
-#define PVP_SPACE_ID		0x80	/* OEM address space served here */
-#define PVP_REG_STRIDE		0x10	/* one block of registers per device */
-#define PVP_REG_PORT		0x00	/* the pvpanic port */
-#define PVP_REG_SCRATCH		0x08	/* plain memory, for multi_store */
-#define PVP_REG_FAIL		0x0f	/* every access fails */
+#include <pvpanic_sim_oem.h>
 
 static acpi_status pvp_region_handler(u32 function,
 				      acpi_physical_address address,
