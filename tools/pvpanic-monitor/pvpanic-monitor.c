@@ -101,20 +101,23 @@ static int refused(const struct pvp_nl *nl, int err)
 	return EXIT_REFUSED;
 }
 
-/* A command without attributes; the reply's attributes into @at. */
+/*
+ * A command without attributes, the reply's attributes into @at (may be
+ * NULL): 0, or EXIT_REFUSED once the refusal is printed.
+ */
 static int query(struct pvp_nl *nl, __u8 cmd, struct pvp_nl_attrs *at)
 {
-	return pvp_nl_request(nl, pvp_nl_cmd(nl, cmd), at);
+	int ret = pvp_nl_request(nl, pvp_nl_cmd(nl, cmd), at);
+
+	return ret < 0 ? refused(nl, ret) : 0;
 }
 
 static int cmd_status(struct pvp_nl *nl, struct cmd_args *a)
 {
 	struct pvp_nl_attrs at;
-	int ret;
 
-	ret = query(nl, PVPANIC_SIM_CMD_GET_STATUS, &at);
-	if (ret < 0)
-		return refused(nl, ret);
+	if (query(nl, PVPANIC_SIM_CMD_GET_STATUS, &at))
+		return EXIT_REFUSED;
 	if (!at.has[PVPANIC_SIM_A_STATUS] || !at.has[PVPANIC_SIM_A_RUNNING]) {
 		fprintf(stderr, "pvpanic-monitor: incomplete status reply\n");
 		return EXIT_REFUSED;
@@ -133,11 +136,9 @@ static int cmd_status(struct pvp_nl *nl, struct cmd_args *a)
 static int cmd_config(struct pvp_nl *nl, struct cmd_args *a)
 {
 	struct pvp_nl_attrs at;
-	int ret;
 
-	ret = query(nl, PVPANIC_SIM_CMD_GET_CONFIG, &at);
-	if (ret < 0)
-		return refused(nl, ret);
+	if (query(nl, PVPANIC_SIM_CMD_GET_CONFIG, &at))
+		return EXIT_REFUSED;
 	if (!at.has[PVPANIC_SIM_A_CAPABILITY] ||
 	    !at.has[PVPANIC_SIM_A_PANIC_ACTION] || !at.has[PVPANIC_SIM_A_SEQ] ||
 	    !at.has[PVPANIC_SIM_A_LOST]) {
@@ -157,15 +158,19 @@ static int cmd_config(struct pvp_nl *nl, struct cmd_args *a)
 	return 0;
 }
 
-static int parse_num(const char *s, long min, long max, long *out)
+/* --@opt's value @s, in min..max; says why when it is not. */
+static int parse_num(const char *opt, const char *s, long min, long max,
+		     long *out)
 {
 	char *end;
 	long v;
 
 	errno = 0;
 	v = strtol(s, &end, 0);
-	if (errno || !*s || *end || v < min || v > max)
+	if (errno || !*s || *end || v < min || v > max) {
+		fprintf(stderr, "pvpanic-monitor: bad --%s %s\n", opt, s);
 		return -1;
+	}
 	*out = v;
 	return 0;
 }
@@ -186,10 +191,8 @@ static int parse_set(int argc, char **argv, struct cmd_args *a)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			if (parse_num(optarg, 0, UINT32_MAX, &cap)) {
-				fprintf(stderr, "pvpanic-monitor: bad --capability %s\n", optarg);
+			if (parse_num("capability", optarg, 0, UINT32_MAX, &cap))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'a':
 			act = pvpanic_sim_panic_action_parse(optarg);
@@ -376,16 +379,12 @@ static int parse_events(int argc, char **argv, struct cmd_args *a)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (parse_num(optarg, 1, LONG_MAX, &ctx.count)) {
-				fprintf(stderr, "pvpanic-monitor: bad --count %s\n", optarg);
+			if (parse_num("count", optarg, 1, LONG_MAX, &ctx.count))
 				return EXIT_USAGE;
-			}
 			break;
 		case 't':
-			if (parse_num(optarg, 0, INT_MAX, &timeout)) {
-				fprintf(stderr, "pvpanic-monitor: bad --timeout %s\n", optarg);
+			if (parse_num("timeout", optarg, 0, INT_MAX, &timeout))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'x':
 			ctx.extra = true;
@@ -394,10 +393,8 @@ static int parse_events(int argc, char **argv, struct cmd_args *a)
 			ctx.received = true;
 			break;
 		case 'r':
-			if (parse_num(optarg, 1024, INT_MAX / 2, &rcvbuf)) {
-				fprintf(stderr, "pvpanic-monitor: bad --rcvbuf %s\n", optarg);
+			if (parse_num("rcvbuf", optarg, 1024, INT_MAX / 2, &rcvbuf))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			print_help(stdout);
@@ -543,9 +540,7 @@ static int cmd_events(struct pvp_nl *nl, struct cmd_args *a)
 
 static int cmd_simple(struct pvp_nl *nl, struct cmd_args *a)
 {
-	int ret = query(nl, a->nl_cmd, NULL);
-
-	return ret < 0 ? refused(nl, ret) : 0;
+	return query(nl, a->nl_cmd, NULL);
 }
 
 struct command {
