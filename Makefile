@@ -72,8 +72,8 @@ check-long:
 	PVP_TEST_PROGS="test_nl_fuzz test_lifecycle.sh test_real_panic.sh test_differential.py test_aml_busy.sh test_kdump.sh" \
 	$(MAKE) --no-print-directory check
 
-# A real Debian 12 guest (systemd, kdump-tools, the package installed with
-# apt): Documentation/packaging.md says how long it takes.
+# Real Debian 12 and 13 guests (systemd, kdump-tools, the package installed
+# with apt): Documentation/packaging.md.
 check-distro:
 	PVP_TARGETS= PVP_HOST_TARGETS=distro $(MAKE) --no-print-directory check
 

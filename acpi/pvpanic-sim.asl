@@ -1,128 +1,84 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * SSDT for pvpanic_sim: a QEMU0001 (pvpanic) device in one of several
- * firmware shapes.  host-module/Kbuild compiles this file once per variant
- * with "iasl -D VARIANT_<name>"; without a VARIANT_* symbol the result is
- * the default table.
+ * firmware shapes, the variants listed (with what each changes) in
+ * acpi/variants.txt.  host-module/Kbuild compiles this file once per
+ * variant with "iasl -D VARIANT_<name>"; without a VARIANT_* symbol the
+ * result is the default table.
  *
  * The model's own variants reach pvpanic_sim through an OperationRegion in
- * the OEM address space 0x80, which only that module serves (byte
- * registers, see host-module/model.c):
- *   0x00  pvpanic port of device 0 (read: capability, write: event)
- *   0x08  scratch register of device 0 (read/write memory, no effect)
- *   0x0f  failing register of device 0 (every access fails: AE_ERROR)
- *   0x10  pvpanic port of device 1 (two_devices only)
- * Their _CRS names I/O port 0x538 (device 1: 0x539), which nothing serves.
+ * an OEM address space that only that module serves: the byte registers
+ * of include/pvpanic_sim_oem.h, one block per device (host-module/port.c
+ * serves them).  Their _CRS names I/O port 0x538 (device 1: 0x539), which
+ * nothing serves.
  *
- * The io_* and mem variants are firmware shapes other than QEMU's, aimed
- * at QEMU's own pvpanic device (-device pvpanic at port 0x505, or
- * -device pvpanic-pci for mem): the events they cause reach QEMU.
+ * The variants of target qemu and pci are firmware shapes other than
+ * QEMU's, aimed at QEMU's own pvpanic device (-device pvpanic at port
+ * 0x505, or -device pvpanic-pci): the events they cause reach QEMU.
  *
  * Every table also holds \_SB.PVBZ (Arg0): a method that stays inside the
  * interpreter for Arg0 x 100 us, for tests of a panic while another CPU
  * runs AML.
  */
 
-/* default: the device as QEMU builds it, but its register in OEM space */
-/* no_rdpt: RDPT is missing */
-/* rdpt_string: RDPT returns the capability as a decimal String */
-/* rdpt_buffer: RDPT returns the capability as a one-byte Buffer */
-/* rdpt_big: RDPT returns 0x1ff, a value that does not fit the byte */
-/* rdpt_fail: RDPT reads the failing register, so the method fails */
-/* no_wrpt: WRPT is missing */
-/* wrpt_fail: WRPT writes the failing register, so the method fails */
-/* sta0: _STA returns 0 (not present), the device must not be enumerated */
-/* no_crs: _CRS is missing */
-/* two_devices: two QEMU0001 devices (_UID 0 and 1), each its own port */
-/* multi_store: WRPT stores Arg0 to a scratch register, then to the port */
-/* io_parent: QEMU's port, but its OperationRegion is declared in \_SB */
-/* io_debug_real: WRPT writes a debug port 0x5a8 declared in the device,
- *   then QEMU's port 0x505 declared in \_SB; _CRS names 0x505 */
-/* io_stale_crs: WRPT writes QEMU's port 0x505; _CRS names 0x5a8 */
-/* io_read_first: WRPT reads QEMU's port, then writes it */
-/* io_rdpt_big: QEMU's port in the device, but RDPT returns 0x1ff; no _CRS */
-/* mem: WRPT writes SystemMemory: the register of QEMU's pvpanic-pci,
- *   whose BAR address pvpanic_sim patches in at load; no _CRS */
-/* io_bare: _HID, _STA and _CRS 0x505 only: no RDPT, no WRPT, no region */
-/* mem_bare: _HID, _STA and a memory _CRS, pvpanic-pci's BAR: no methods */
-/* io_bare_5a8: as io_bare, but _CRS names 0x5a8 (a debug port in tests) */
-/* io_wide_crs: _CRS names 0x500-0x50F; WRPT writes 0x505 inside it */
-/* io_illegal: WRPT writes port 0x20 (PIC), which ACPICA never lets AML
- *   touch; RDPT reads 0x505; _CRS names 0x505 */
-/* io_wrpt_ram: WRPT writes SystemMemory 0x1000, which is RAM; RDPT reads
- *   0x505; _CRS names 0x505 */
-/* io_reg: QEMU's device with a _REG method that counts its calls in
- *   REGC (connects) and REGD (disconnects) */
-
 /*
  * What each variant changes.  iasl's preprocessor has #ifdef, #ifndef and
  * #else but no defined() or #elif: each variant sets the features it uses.
+ * QEMU_TARGET comes from the build, for the variants whose target in
+ * acpi/variants.txt is QEMU's device (qemu, pci).
  */
 #ifdef VARIANT_io_parent
-#define QEMU_TARGET
 #define PARENT_REGION
 #define CRS_0505
 #endif
 #ifdef VARIANT_io_debug_real
-#define QEMU_TARGET
 #define PARENT_REGION
 #define CRS_0505
 #define DEBUG_PORT
 #endif
 #ifdef VARIANT_io_stale_crs
-#define QEMU_TARGET
 #define DEVICE_REGION
 #define CRS_05A8
 #endif
 #ifdef VARIANT_io_read_first
-#define QEMU_TARGET
 #define DEVICE_REGION
 #define CRS_0505
 #define READ_FIRST
 #endif
 #ifdef VARIANT_io_rdpt_big
-#define QEMU_TARGET
 #define DEVICE_REGION
 #define RDPT_OR_0100
 #endif
 #ifdef VARIANT_mem
-#define QEMU_TARGET
 #define MEMORY_REGION
 #endif
 #ifdef VARIANT_io_bare
-#define QEMU_TARGET
 #define CRS_0505
 #define NO_METHODS
 #endif
 #ifdef VARIANT_io_bare_5a8
-#define QEMU_TARGET
 #define CRS_05A8
 #define NO_METHODS
 #endif
 #ifdef VARIANT_mem_bare
-#define QEMU_TARGET
 #define CRS_MEM
 #define NO_METHODS
 #endif
 #ifdef VARIANT_io_wide_crs
-#define QEMU_TARGET
 #define DEVICE_REGION
 #define CRS_0500_WIDE
 #endif
 #ifdef VARIANT_io_illegal
-#define QEMU_TARGET
 #define DEVICE_REGION
 #define CRS_0505
 #define WRPT_ILLEGAL
 #endif
 #ifdef VARIANT_io_wrpt_ram
-#define QEMU_TARGET
 #define DEVICE_REGION
 #define CRS_0505
 #define WRPT_RAM
 #endif
 #ifdef VARIANT_io_reg
-#define QEMU_TARGET
 #define DEVICE_REGION
 #define CRS_0505
 #define REG_METHOD
@@ -145,6 +101,8 @@
 #ifdef VARIANT_multi_store
 #define WRPT_SPECIAL
 #endif
+
+#include "pvpanic_sim_oem.h"
 
 DefinitionBlock ("", "SSDT", 2, "PVPSIM", "PVPANIC", 0x00000001)
 {
@@ -305,13 +263,14 @@ DefinitionBlock ("", "SSDT", 2, "PVPSIM", "PVPANIC", 0x00000001)
                 IO (Decode16, 0x0538, 0x0538, 0x01, 0x01)
             })
 #endif
-            OperationRegion (PEOR, 0x80, 0x00, 0x10)
+            OperationRegion (PEOR, PVP_SPACE_ID, 0, PVP_REG_STRIDE)
             Field (PEOR, ByteAcc, NoLock, Preserve)
             {
+                Offset (PVP_REG_PORT),
                 PEPT, 8,
-                Offset (0x08),
+                Offset (PVP_REG_SCRATCH),
                 SCRT, 8,
-                Offset (0x0F),
+                Offset (PVP_REG_FAIL),
                 FAIL, 8
             }
 
@@ -373,9 +332,10 @@ DefinitionBlock ("", "SSDT", 2, "PVPSIM", "PVPANIC", 0x00000001)
             {
                 IO (Decode16, 0x0539, 0x0539, 0x01, 0x01)
             })
-            OperationRegion (PEOR, 0x80, 0x10, 0x10)
+            OperationRegion (PEOR, PVP_SPACE_ID, PVP_REG_STRIDE, PVP_REG_STRIDE)
             Field (PEOR, ByteAcc, NoLock, Preserve)
             {
+                Offset (PVP_REG_PORT),
                 PEPT, 8
             }
 

@@ -13,9 +13,8 @@
 #include <linux/sched.h>
 #include <linux/uaccess.h>
 
+#include "aml_tables.h"
 #include "pvpanic_sim.h"
-
-static struct dentry *pvp_debugfs;
 
 static int pvp_dbg_handle(struct file *file, acpi_handle *handle)
 {
@@ -88,7 +87,7 @@ static const struct file_operations pvp_dbg_rdpt_fops = {
 
 static int pvp_dbg_hold_get(void *data, u64 *val)
 {
-	*val = pvpanic_sim_events_held();
+	*val = READ_ONCE(pvpanic_sim.hold);
 	return 0;
 }
 
@@ -110,39 +109,42 @@ DEFINE_DEBUGFS_ATTRIBUTE(pvp_dbg_pending_fops, pvp_dbg_pending_get, NULL,
 
 static int pvp_dbg_seq_get(void *data, u64 *val)
 {
-	*val = pvpanic_sim_events_seq();
+	*val = atomic64_read(&pvpanic_sim.seq);
 	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(pvp_dbg_seq_fops, pvp_dbg_seq_get, NULL, "%llu\n");
 
 void pvpanic_sim_debugfs_init(void)
 {
+	struct pvpanic_sim *sim = &pvpanic_sim;
+	struct dentry *dir;
 	unsigned int i;
 	char name[16];
 
-	pvp_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	for (i = 0; i < pvpanic_sim_nr_devices(); i++) {
+	dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	sim->debugfs = dir;
+	for (i = 0; i < sim->table->devices; i++) {
 		void *dev = (void *)(uintptr_t)i;
 
 		snprintf(name, sizeof(name), i ? "wrpt%u" : "wrpt", i);
-		debugfs_create_file(name, 0200, pvp_debugfs, dev,
+		debugfs_create_file(name, 0200, dir, dev,
 				    &pvp_dbg_wrpt_fops);
 		snprintf(name, sizeof(name), i ? "rdpt%u" : "rdpt", i);
-		debugfs_create_file(name, 0400, pvp_debugfs, dev,
+		debugfs_create_file(name, 0400, dir, dev,
 				    &pvp_dbg_rdpt_fops);
 	}
-	debugfs_create_file_unsafe("hold", 0600, pvp_debugfs, NULL,
+	debugfs_create_file_unsafe("hold", 0600, dir, NULL,
 				   &pvp_dbg_hold_fops);
-	debugfs_create_file_unsafe("pending", 0400, pvp_debugfs, NULL,
+	debugfs_create_file_unsafe("pending", 0400, dir, NULL,
 				   &pvp_dbg_pending_fops);
-	debugfs_create_file_unsafe("seq", 0400, pvp_debugfs, NULL,
+	debugfs_create_file_unsafe("seq", 0400, dir, NULL,
 				   &pvp_dbg_seq_fops);
-	pvpanic_sim_amltest_init(pvp_debugfs);
+	pvpanic_sim_amltest_init(dir);
 }
 
 /* Before the table goes: the busy thread evaluates the table's AML. */
 void pvpanic_sim_debugfs_exit(void)
 {
-	debugfs_remove_recursive(pvp_debugfs);
+	debugfs_remove_recursive(pvpanic_sim.debugfs);
 	pvpanic_sim_amltest_exit();
 }

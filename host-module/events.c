@@ -12,53 +12,32 @@
 #include <linux/kernel.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
 #include "pvpanic_sim.h"
 #include <pvpanic_sim_names.h>
 
-DEFINE_RAW_SPINLOCK(pvpanic_sim_lock);
-
-/* Under pvpanic_sim_lock. */
-static struct pvpanic_sim_event_rec *pvp_ring;
-static unsigned int pvp_ring_size, pvp_ring_head, pvp_ring_count;
-static bool pvp_hold;			/* debugfs: keep events in the ring */
-
-static atomic64_t pvp_seq = ATOMIC64_INIT(0);
-static atomic64_t pvp_lost = ATOMIC64_INIT(0);
-static atomic_t pvp_sending = ATOMIC_INIT(0);	/* popped, not multicast */
-static bool pvp_closing;		/* unloading: no more delivery */
-
-static void pvp_irq_work_fn(struct irq_work *work);
-static void pvp_deliver_work_fn(struct work_struct *work);
-static struct irq_work pvp_irq_work = IRQ_WORK_INIT(pvp_irq_work_fn);
-static DECLARE_WORK(pvp_deliver_work, pvp_deliver_work_fn);
-
-static const char *pvp_str(const char *s)
-{
-	return s ?: "?";
-}
-
 /* One parsable console line per event, for a harness reading the serial port. */
 static void pvp_console_event(const struct pvpanic_sim_event_rec *rec)
 {
-	const char *name = pvp_str(pvpanic_sim_event_str(rec->event));
-	const char *status = pvp_str(pvpanic_sim_run_state_str(rec->status));
+	const char *name = pvpanic_sim_event_str(rec->event);
+	const char *status = pvpanic_sim_run_state_str(rec->status);
 
 	switch (rec->event) {
 	case PVPANIC_SIM_EVENT_GUEST_PANICKED:
 	case PVPANIC_SIM_EVENT_GUEST_CRASHLOADED:
 		pr_emerg("event seq=%llu %s action=%s value=%#x status=%s\n",
 			 rec->seq, name,
-			 pvp_str(pvpanic_sim_guest_panic_action_str(rec->action)),
+			 pvpanic_sim_guest_panic_action_str(rec->action),
 			 rec->value, status);
 		break;
 	case PVPANIC_SIM_EVENT_SHUTDOWN:
 	case PVPANIC_SIM_EVENT_RESET:
 		pr_emerg("event seq=%llu %s guest=%s reason=%s value=%#x status=%s\n",
 			 rec->seq, name, rec->guest ? "true" : "false",
-			 pvp_str(pvpanic_sim_shutdown_cause_str(rec->reason)),
+			 pvpanic_sim_shutdown_cause_str(rec->reason),
 			 rec->value, status);
 		break;
 	default:
@@ -68,29 +47,30 @@ static void pvp_console_event(const struct pvpanic_sim_event_rec *rec)
 	}
 }
 
-/* Called with pvpanic_sim_lock held; @status is the state after the event. */
+/* Called with the lock held, the run state already the one after the event. */
 void pvpanic_sim_record(u8 event, u32 device, u8 value, u8 action,
-			bool guest, u8 reason, u32 status)
+			bool guest, u8 reason)
 {
+	struct pvpanic_sim *sim = &pvpanic_sim;
 	struct pvpanic_sim_event_rec rec = {
-		.seq = atomic64_inc_return(&pvp_seq),
+		.seq = atomic64_inc_return(&sim->seq),
 		.timestamp_ns = ktime_get_real_fast_ns(),
 		.device = device,
 		.event = event,
 		.action = action,
 		.reason = reason,
 		.guest = guest,
-		.status = status,
+		.status = sim->run_state,
 		.value = value,
 	};
 
-	lockdep_assert_held(&pvpanic_sim_lock);
-	if (pvp_ring_count == pvp_ring_size) {
-		atomic64_inc(&pvp_lost);
+	lockdep_assert_held(&sim->lock);
+	if (sim->ring_count == sim->ring_size) {
+		atomic64_inc(&sim->lost);
 	} else {
-		rec.lost = atomic64_read(&pvp_lost);
-		pvp_ring[(pvp_ring_head + pvp_ring_count) % pvp_ring_size] = rec;
-		pvp_ring_count++;
+		rec.lost = atomic64_read(&sim->lost);
+		sim->ring[(sim->ring_head + sim->ring_count) % sim->ring_size] = rec;
+		sim->ring_count++;
 	}
 
 	/* In a real panic nothing will deliver the ring: tell the console. */
@@ -101,63 +81,63 @@ void pvpanic_sim_record(u8 event, u32 device, u8 value, u8 action,
 /* An event that could not get the lock: numbered, and counted lost. */
 void pvpanic_sim_record_lost(void)
 {
-	atomic64_inc(&pvp_seq);
-	atomic64_inc(&pvp_lost);
+	atomic64_inc(&pvpanic_sim.seq);
+	atomic64_inc(&pvpanic_sim.lost);
 }
 
 /* Any context: schedule the delivery. */
 void pvpanic_sim_events_kick(void)
 {
-	irq_work_queue(&pvp_irq_work);
+	irq_work_queue(&pvpanic_sim.kick);
 }
 
-static void pvp_irq_work_fn(struct irq_work *work)
+static void pvp_kick_fn(struct irq_work *work)
 {
+	struct pvpanic_sim *sim = container_of(work, struct pvpanic_sim, kick);
+
 	/*
 	 * Unbound: the CPU that wrote the port may stay busy (a guest
 	 * writing events back to back); another CPU drains the ring meanwhile.
 	 */
-	if (!READ_ONCE(pvp_closing))
-		queue_work(system_unbound_wq, &pvp_deliver_work);
+	if (!READ_ONCE(sim->closing))
+		queue_work(system_unbound_wq, &sim->deliver);
 }
 
-static void pvp_deliver_work_fn(struct work_struct *work)
+static void pvp_deliver_fn(struct work_struct *work)
 {
+	struct pvpanic_sim *sim = container_of(work, struct pvpanic_sim,
+					       deliver);
 	struct pvpanic_sim_event_rec rec;
 	unsigned long flags;
 
 	for (;;) {
-		raw_spin_lock_irqsave(&pvpanic_sim_lock, flags);
-		if (pvp_hold || !pvp_ring_count) {
-			raw_spin_unlock_irqrestore(&pvpanic_sim_lock, flags);
+		raw_spin_lock_irqsave(&sim->lock, flags);
+		if (sim->hold || !sim->ring_count) {
+			raw_spin_unlock_irqrestore(&sim->lock, flags);
 			break;
 		}
-		rec = pvp_ring[pvp_ring_head];
-		pvp_ring_head = (pvp_ring_head + 1) % pvp_ring_size;
-		pvp_ring_count--;
-		atomic_inc(&pvp_sending);	/* with the pop, under the lock */
-		raw_spin_unlock_irqrestore(&pvpanic_sim_lock, flags);
+		rec = sim->ring[sim->ring_head];
+		sim->ring_head = (sim->ring_head + 1) % sim->ring_size;
+		sim->ring_count--;
+		atomic_inc(&sim->sending);	/* with the pop, under the lock */
+		raw_spin_unlock_irqrestore(&sim->lock, flags);
 
 		if (pvpanic_sim_nl_has_listeners())
 			pvpanic_sim_nl_send_event(&rec);
-		atomic_dec(&pvp_sending);
+		atomic_dec(&sim->sending);
 	}
 }
 
 void pvpanic_sim_events_hold(bool hold)
 {
+	struct pvpanic_sim *sim = &pvpanic_sim;
 	unsigned long flags;
 
-	raw_spin_lock_irqsave(&pvpanic_sim_lock, flags);
-	pvp_hold = hold;
-	raw_spin_unlock_irqrestore(&pvpanic_sim_lock, flags);
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	sim->hold = hold;
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
 	if (!hold)
 		pvpanic_sim_events_kick();
-}
-
-bool pvpanic_sim_events_held(void)
-{
-	return READ_ONCE(pvp_hold);
 }
 
 /*
@@ -167,45 +147,42 @@ bool pvpanic_sim_events_held(void)
  */
 unsigned int pvpanic_sim_events_pending(void)
 {
+	struct pvpanic_sim *sim = &pvpanic_sim;
 	unsigned long flags;
 	unsigned int n;
 
-	raw_spin_lock_irqsave(&pvpanic_sim_lock, flags);
-	n = pvp_ring_count + atomic_read(&pvp_sending);
-	raw_spin_unlock_irqrestore(&pvpanic_sim_lock, flags);
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	n = sim->ring_count + atomic_read(&sim->sending);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
 	return n;
-}
-
-u64 pvpanic_sim_events_seq(void)
-{
-	return atomic64_read(&pvp_seq);
-}
-
-u64 pvpanic_sim_events_lost(void)
-{
-	return atomic64_read(&pvp_lost);
 }
 
 /* Allocated here, once: recording an event never allocates. */
 int pvpanic_sim_events_init(unsigned int ring_size)
 {
-	pvp_ring = kvcalloc(ring_size, sizeof(*pvp_ring), GFP_KERNEL);
-	if (!pvp_ring)
+	struct pvpanic_sim *sim = &pvpanic_sim;
+
+	sim->ring = kvcalloc(ring_size, sizeof(*sim->ring), GFP_KERNEL);
+	if (!sim->ring)
 		return -ENOMEM;
-	pvp_ring_size = ring_size;
+	sim->ring_size = ring_size;
+	init_irq_work(&sim->kick, pvp_kick_fn);
+	INIT_WORK(&sim->deliver, pvp_deliver_fn);
 	return 0;
 }
 
 /* No delivery after this; a command may still queue the irq_work, so twice. */
 void pvpanic_sim_events_stop(void)
 {
-	WRITE_ONCE(pvp_closing, true);
-	irq_work_sync(&pvp_irq_work);
-	cancel_work_sync(&pvp_deliver_work);
+	struct pvpanic_sim *sim = &pvpanic_sim;
+
+	WRITE_ONCE(sim->closing, true);
+	irq_work_sync(&sim->kick);
+	cancel_work_sync(&sim->deliver);
 }
 
 void pvpanic_sim_events_exit(void)
 {
 	pvpanic_sim_events_stop();
-	kvfree(pvp_ring);
+	kvfree(pvpanic_sim.ring);
 }

@@ -15,15 +15,23 @@
 #include <linux/module.h>
 #include <linux/string.h>
 
+#include "aml_tables.h"
 #include "pvpanic_sim.h"
 #include <pvpanic_sim_names.h>
 
 #define PVP_RING_MIN		16
 #define PVP_RING_MAX		65536
 
+struct pvpanic_sim pvpanic_sim = {
+	.lock = __RAW_SPIN_LOCK_UNLOCKED(pvpanic_sim.lock),
+	.qemu = 702,
+	.run_state = PVPANIC_SIM_RUN_STATE_RUNNING,
+	.panic_action = PVPANIC_SIM_PANIC_ACTION_SHUTDOWN,
+};
+
+/* Its description, naming each variant, is generated with the tables. */
 static char *variant = "default";
 module_param(variant, charp, 0444);
-MODULE_PARM_DESC(variant, "SSDT variant to load (default, no_rdpt, rdpt_string, rdpt_buffer, rdpt_big, rdpt_fail, no_wrpt, wrpt_fail, sta0, no_crs, two_devices, multi_store; aimed at QEMU's device: io_parent, io_debug_real, io_stale_crs, io_read_first, io_rdpt_big, mem, io_bare, io_bare_5a8, mem_bare, io_wide_crs, io_illegal, io_wrpt_ram, io_reg)");
 
 static char *qemu = "7.2";
 module_param(qemu, charp, 0444);
@@ -33,10 +41,7 @@ static int capability = -1;
 module_param(capability, int, 0444);
 MODULE_PARM_DESC(capability, "Value a read of the port returns, 0..255 (QEMU's events property; default 3 with QEMU 7.2, 7 with 10.0)");
 
-/*
- * 1024, not fewer: under TCG the delivery work can wait tens of milliseconds
- * for a CPU, and make bench saw a 64-entry ring overflow at 10k events/s.
- */
+/* Room for the events recorded while the delivery work waits for a CPU. */
 static uint ring_size = 1024;
 module_param(ring_size, uint, 0444);
 MODULE_PARM_DESC(ring_size, "Events held for delivery, 16..65536 (default 1024); more are counted lost");
@@ -45,18 +50,17 @@ static char *panic_action = "shutdown";
 module_param(panic_action, charp, 0444);
 MODULE_PARM_DESC(panic_action, "Action on a guest panic: pause, shutdown (default), exit-failure, none");
 
-static int __init pvp_parse_params(void)
+static int __init pvp_parse_params(struct pvpanic_sim *sim)
 {
-	unsigned int i;
 	int ret;
 
 	ret = pvpanic_sim_ssdt_select(variant);
 	if (ret)
 		return ret;
 	if (!strcmp(qemu, "7.2")) {
-		pvpanic_sim_set_qemu(702);
+		sim->qemu = 702;
 	} else if (!strcmp(qemu, "10.0") || !strcmp(qemu, "10")) {
-		pvpanic_sim_set_qemu(1000);
+		sim->qemu = 1000;
 	} else {
 		pr_err("unknown qemu=%s: 7.2 or 10.0\n", qemu);
 		return -EINVAL;
@@ -66,21 +70,20 @@ static int __init pvp_parse_params(void)
 		return -EINVAL;
 	}
 	if (capability < 0)	/* QEMU's default for its events property */
-		capability = pvpanic_sim_qemu() >= 1000 ? 7 : 3;
-	pvpanic_sim_set_capability(capability);
+		capability = sim->qemu >= 1000 ? 7 : 3;
+	sim->capability = capability;
 	if (ring_size < PVP_RING_MIN || ring_size > PVP_RING_MAX) {
 		pr_err("ring_size=%u out of range %u..%u\n", ring_size,
 		       PVP_RING_MIN, PVP_RING_MAX);
 		return -EINVAL;
 	}
-	for (i = 0; pvpanic_sim_panic_action_str(i); i++) {
-		if (!strcmp(panic_action, pvpanic_sim_panic_action_str(i))) {
-			pvpanic_sim_set_panic_action(i);
-			return 0;
-		}
+	ret = pvpanic_sim_panic_action_parse(panic_action);
+	if (ret < 0) {
+		pr_err("unknown panic_action=%s\n", panic_action);
+		return -EINVAL;
 	}
-	pr_err("unknown panic_action=%s\n", panic_action);
-	return -EINVAL;
+	sim->panic_action = ret;
+	return 0;
 }
 
 static int __init pvp_init(void)
@@ -89,7 +92,7 @@ static int __init pvp_init(void)
 
 	if (acpi_disabled)
 		return -ENODEV;
-	ret = pvp_parse_params();
+	ret = pvp_parse_params(&pvpanic_sim);
 	if (ret)
 		return ret;
 	ret = pvpanic_sim_events_init(ring_size);
@@ -106,7 +109,7 @@ static int __init pvp_init(void)
 		goto err_port;
 	pvpanic_sim_debugfs_init();
 	pr_info("loaded SSDT variant %s as QEMU %s, capability %#x, panic action %s\n",
-		pvpanic_sim_ssdt_name(), qemu, capability, panic_action);
+		pvpanic_sim.table->name, qemu, capability, panic_action);
 	return 0;
 
 err_port:

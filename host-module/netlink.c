@@ -35,18 +35,18 @@ err:
 
 int pvpanic_sim_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct pvpanic_sim_status st;
+	u32 status = pvpanic_sim_get_status();
 	struct sk_buff *msg;
 	void *hdr;
 
-	pvpanic_sim_get_status(&st);
 	msg = pvp_nl_reply_new(info, PVPANIC_SIM_CMD_GET_STATUS, &hdr);
 	if (!msg)
 		return -ENOMEM;
 	/* QEMU 10.0's query-status has no "singlestep" any more. */
-	if (nla_put_u32(msg, PVPANIC_SIM_A_STATUS, st.status) ||
-	    nla_put_u8(msg, PVPANIC_SIM_A_RUNNING, st.running) ||
-	    (pvpanic_sim_qemu() < 1000 &&
+	if (nla_put_u32(msg, PVPANIC_SIM_A_STATUS, status) ||
+	    nla_put_u8(msg, PVPANIC_SIM_A_RUNNING,
+		       status == PVPANIC_SIM_RUN_STATE_RUNNING) ||
+	    (pvpanic_sim.qemu < 1000 &&
 	     nla_put_u8(msg, PVPANIC_SIM_A_SINGLESTEP, 0))) {
 		nlmsg_free(msg);
 		NL_SET_ERR_MSG(info->extack, "reply does not fit");
@@ -166,8 +166,8 @@ void pvpanic_sim_nl_send_event(const struct pvpanic_sim_event_rec *ev)
 
 	/*
 	 * The exact size, not NLMSG_GOODSIZE: a listener's receive buffer is
-	 * charged the skb's truesize, so a page per event would let it hold
-	 * only some 50 events before it overruns (seen with make bench).
+	 * charged the skb's truesize, and a page per event would fill it
+	 * after a few dozen events.
 	 */
 	msg = genlmsg_new(pvp_nl_event_size(), GFP_KERNEL);
 	if (!msg)

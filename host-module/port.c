@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pvpanic_sim registers: the OEM address space 0x80, served at the ACPI
- * root, where the SSDT's OperationRegions put each device's byte
- * registers (see acpi/pvpanic-sim.asl).  A read of the port returns the
+ * pvpanic_sim registers: the OEM address space of <pvpanic_sim_oem.h>,
+ * served at the ACPI root, where the SSDT's OperationRegions put each
+ * device's byte registers.  A read of the port returns the
  * capability (QEMU's "events" property); a write is an event.
  */
 
@@ -10,28 +10,9 @@
 
 #include <linux/acpi.h>
 
+#include "aml_tables.h"
 #include "pvpanic_sim.h"
-
-#define PVP_SPACE_ID		0x80	/* OEM address space served here */
-#define PVP_REG_STRIDE		0x10	/* one block of registers per device */
-#define PVP_REG_PORT		0x00	/* the pvpanic port */
-#define PVP_REG_SCRATCH		0x08	/* plain memory, for multi_store */
-#define PVP_REG_FAIL		0x0f	/* every access fails */
-#define PVP_MAX_DEVICES		2
-
-/* Lock-free: read by the handler in any context. */
-static u32 pvp_capability;
-static u8 pvp_scratch[PVP_MAX_DEVICES];
-
-u32 pvpanic_sim_capability(void)
-{
-	return READ_ONCE(pvp_capability);
-}
-
-void pvpanic_sim_set_capability(u32 capability)
-{
-	WRITE_ONCE(pvp_capability, capability);
-}
+#include <pvpanic_sim_oem.h>
 
 static acpi_status pvp_region_handler(u32 function,
 				      acpi_physical_address address,
@@ -39,12 +20,12 @@ static acpi_status pvp_region_handler(u32 function,
 				      void *handler_context,
 				      void *region_context)
 {
+	struct pvpanic_sim *sim = handler_context;
 	u32 device = address / PVP_REG_STRIDE;
 	u32 reg = address % PVP_REG_STRIDE;
 	bool write = (function & ACPI_IO_MASK) == ACPI_WRITE;
 
-	if (bit_width != 8 || device >= pvpanic_sim_nr_devices() ||
-	    device >= PVP_MAX_DEVICES)
+	if (bit_width != 8 || device >= sim->table->devices)
 		return AE_BAD_PARAMETER;
 
 	switch (reg) {
@@ -52,13 +33,13 @@ static acpi_status pvp_region_handler(u32 function,
 		if (write)
 			pvpanic_sim_port_write(device, *value & 0xff);
 		else
-			*value = pvpanic_sim_capability();
+			*value = READ_ONCE(sim->capability);
 		return AE_OK;
 	case PVP_REG_SCRATCH:
 		if (write)
-			WRITE_ONCE(pvp_scratch[device], *value & 0xff);
+			WRITE_ONCE(sim->scratch[device], *value & 0xff);
 		else
-			*value = READ_ONCE(pvp_scratch[device]);
+			*value = READ_ONCE(sim->scratch[device]);
 		return AE_OK;
 	case PVP_REG_FAIL:
 		return AE_ERROR;
@@ -82,7 +63,8 @@ int pvpanic_sim_port_init(void)
 	status = acpi_install_address_space_handler(ACPI_ROOT_OBJECT,
 						    PVP_SPACE_ID,
 						    pvp_region_handler,
-						    pvp_region_setup, NULL);
+						    pvp_region_setup,
+						    &pvpanic_sim);
 	if (ACPI_FAILURE(status)) {
 		pr_err("cannot install OEM space handler: %s\n",
 		       acpi_format_exception(status));

@@ -21,64 +21,42 @@
 
 #define PVP_LOCK_TRIES		1000	/* x 1 us: bound on waiting for the lock */
 
-/* Under pvpanic_sim_lock. */
-static u32 pvp_run_state = PVPANIC_SIM_RUN_STATE_RUNNING;
-static u32 pvp_panic_action = PVPANIC_SIM_PANIC_ACTION_SHUTDOWN;
-
-static atomic_t pvp_unknown_logged = ATOMIC_INIT(0);
-static u32 pvp_qemu = 702;		/* set once, at load */
-
-void pvpanic_sim_set_qemu(u32 version)
-{
-	pvp_qemu = version;
-}
-
-u32 pvpanic_sim_qemu(void)
-{
-	return pvp_qemu;
-}
-
-static void pvp_record(u8 event, u32 device, u8 value, u8 action, bool guest,
-		       u8 reason)
-{
-	pvpanic_sim_record(event, device, value, action, guest, reason,
-			   pvp_run_state);
-}
-
 /* QEMU's vm_stop(): acts, and sends STOP, only when running. */
-static void pvp_vm_stop(u32 state, u32 device, u8 value)
+static void pvp_vm_stop(struct pvpanic_sim *sim, u32 state, u32 device,
+			u8 value)
 {
-	if (pvp_run_state != PVPANIC_SIM_RUN_STATE_RUNNING)
+	if (sim->run_state != PVPANIC_SIM_RUN_STATE_RUNNING)
 		return;
-	pvp_run_state = state;
-	pvp_record(PVPANIC_SIM_EVENT_STOP, device, value, 0, false, 0);
+	sim->run_state = state;
+	pvpanic_sim_record(PVPANIC_SIM_EVENT_STOP, device, value, 0, false, 0);
 }
 
 /* QEMU's qemu_system_guest_panicked(). */
-static void pvp_guest_panicked(u32 device, u8 value)
+static void pvp_guest_panicked(struct pvpanic_sim *sim, u32 device, u8 value)
 {
-	switch (pvp_panic_action) {
+	switch (sim->panic_action) {
 	case PVPANIC_SIM_PANIC_ACTION_PAUSE:
-		pvp_record(PVPANIC_SIM_EVENT_GUEST_PANICKED, device, value,
-			   PVPANIC_SIM_GUEST_PANIC_ACTION_PAUSE, false, 0);
-		pvp_vm_stop(PVPANIC_SIM_RUN_STATE_GUEST_PANICKED, device, value);
+		pvpanic_sim_record(PVPANIC_SIM_EVENT_GUEST_PANICKED, device, value,
+				   PVPANIC_SIM_GUEST_PANIC_ACTION_PAUSE, false, 0);
+		pvp_vm_stop(sim, PVPANIC_SIM_RUN_STATE_GUEST_PANICKED, device,
+			    value);
 		break;
 	case PVPANIC_SIM_PANIC_ACTION_SHUTDOWN:
 	case PVPANIC_SIM_PANIC_ACTION_EXIT_FAILURE:
-		pvp_record(PVPANIC_SIM_EVENT_GUEST_PANICKED, device, value,
-			   PVPANIC_SIM_GUEST_PANIC_ACTION_POWEROFF, false, 0);
+		pvpanic_sim_record(PVPANIC_SIM_EVENT_GUEST_PANICKED, device, value,
+				   PVPANIC_SIM_GUEST_PANIC_ACTION_POWEROFF, false, 0);
 		/*
 		 * QEMU sends SHUTDOWN from its main loop and exits before it
 		 * handles the pending vm_stop (so no STOP).  The model has no
 		 * process to end: it stays in "shutdown" until system_reset.
 		 */
-		pvp_run_state = PVPANIC_SIM_RUN_STATE_SHUTDOWN;
-		pvp_record(PVPANIC_SIM_EVENT_SHUTDOWN, device, value, 0, true,
-			   PVPANIC_SIM_SHUTDOWN_CAUSE_GUEST_PANIC);
+		sim->run_state = PVPANIC_SIM_RUN_STATE_SHUTDOWN;
+		pvpanic_sim_record(PVPANIC_SIM_EVENT_SHUTDOWN, device, value, 0, true,
+				   PVPANIC_SIM_SHUTDOWN_CAUSE_GUEST_PANIC);
 		break;
 	default:
-		pvp_record(PVPANIC_SIM_EVENT_GUEST_PANICKED, device, value,
-			   PVPANIC_SIM_GUEST_PANIC_ACTION_RUN, false, 0);
+		pvpanic_sim_record(PVPANIC_SIM_EVENT_GUEST_PANICKED, device, value,
+				   PVPANIC_SIM_GUEST_PANIC_ACTION_RUN, false, 0);
 		break;
 	}
 }
@@ -89,13 +67,13 @@ static void pvp_guest_panicked(u32 device, u8 value)
  * (or, with -no-shutdown, stops in "shutdown"); the model stays in
  * "shutdown" until system_reset, as after a panic with action shutdown.
  */
-static void pvp_guest_pvshutdown(u32 device, u8 value)
+static void pvp_guest_pvshutdown(struct pvpanic_sim *sim, u32 device, u8 value)
 {
-	pvp_record(PVPANIC_SIM_EVENT_GUEST_PVSHUTDOWN, device, value, 0, false,
-		   0);
-	pvp_run_state = PVPANIC_SIM_RUN_STATE_SHUTDOWN;
-	pvp_record(PVPANIC_SIM_EVENT_SHUTDOWN, device, value, 0, true,
-		   PVPANIC_SIM_SHUTDOWN_CAUSE_GUEST_SHUTDOWN);
+	pvpanic_sim_record(PVPANIC_SIM_EVENT_GUEST_PVSHUTDOWN, device, value, 0,
+			   false, 0);
+	sim->run_state = PVPANIC_SIM_RUN_STATE_SHUTDOWN;
+	pvpanic_sim_record(PVPANIC_SIM_EVENT_SHUTDOWN, device, value, 0, true,
+			   PVPANIC_SIM_SHUTDOWN_CAUSE_GUEST_SHUTDOWN);
 }
 
 /*
@@ -108,29 +86,30 @@ static void pvp_guest_pvshutdown(u32 device, u8 value)
 void pvpanic_sim_port_write(u32 device, u8 value)
 {
 	u8 known = PVPANIC_PANICKED | PVPANIC_CRASH_LOADED;
+	struct pvpanic_sim *sim = &pvpanic_sim;
 	unsigned long flags;
 	int i;
 
-	if (pvp_qemu >= 1000)
+	if (sim->qemu >= 1000)
 		known |= PVPANIC_SHUTDOWN;
 
-	if ((value & ~known) && !atomic_xchg(&pvp_unknown_logged, 1))
+	if ((value & ~known) && !atomic_xchg(&sim->unknown_logged, 1))
 		pr_warn("unknown event %#x\n", value);
 	if (!(value & known))
 		return;
 
 	for (i = 0; i < PVP_LOCK_TRIES; i++) {
-		if (raw_spin_trylock_irqsave(&pvpanic_sim_lock, flags)) {
+		if (raw_spin_trylock_irqsave(&sim->lock, flags)) {
 			if (value & PVPANIC_PANICKED)
-				pvp_guest_panicked(device, value);
+				pvp_guest_panicked(sim, device, value);
 			else if (value & PVPANIC_CRASH_LOADED)
-				pvp_record(PVPANIC_SIM_EVENT_GUEST_CRASHLOADED,
-					   device, value,
-					   PVPANIC_SIM_GUEST_PANIC_ACTION_RUN,
-					   false, 0);
+				pvpanic_sim_record(PVPANIC_SIM_EVENT_GUEST_CRASHLOADED,
+						   device, value,
+						   PVPANIC_SIM_GUEST_PANIC_ACTION_RUN,
+						   false, 0);
 			else
-				pvp_guest_pvshutdown(device, value);
-			raw_spin_unlock_irqrestore(&pvpanic_sim_lock, flags);
+				pvp_guest_pvshutdown(sim, device, value);
+			raw_spin_unlock_irqrestore(&sim->lock, flags);
 			pvpanic_sim_events_kick();
 			return;
 		}
@@ -141,69 +120,66 @@ void pvpanic_sim_port_write(u32 device, u8 value)
 
 /* Control commands, process context. */
 
-void pvpanic_sim_set_panic_action(u32 action)
+u32 pvpanic_sim_get_status(void)
 {
+	struct pvpanic_sim *sim = &pvpanic_sim;
 	unsigned long flags;
+	u32 status;
 
-	raw_spin_lock_irqsave(&pvpanic_sim_lock, flags);
-	pvp_panic_action = action;
-	raw_spin_unlock_irqrestore(&pvpanic_sim_lock, flags);
-}
-
-void pvpanic_sim_get_status(struct pvpanic_sim_status *st)
-{
-	unsigned long flags;
-
-	raw_spin_lock_irqsave(&pvpanic_sim_lock, flags);
-	st->status = pvp_run_state;
-	raw_spin_unlock_irqrestore(&pvpanic_sim_lock, flags);
-	st->running = st->status == PVPANIC_SIM_RUN_STATE_RUNNING;
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	status = sim->run_state;
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	return status;
 }
 
 void pvpanic_sim_get_config(struct pvpanic_sim_config *cfg)
 {
+	struct pvpanic_sim *sim = &pvpanic_sim;
 	unsigned long flags;
 
-	raw_spin_lock_irqsave(&pvpanic_sim_lock, flags);
-	cfg->panic_action = pvp_panic_action;
-	cfg->qemu = pvp_qemu;
-	cfg->capability = pvpanic_sim_capability();
-	cfg->seq = pvpanic_sim_events_seq();
-	cfg->lost = pvpanic_sim_events_lost();
-	raw_spin_unlock_irqrestore(&pvpanic_sim_lock, flags);
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	cfg->panic_action = sim->panic_action;
+	cfg->qemu = sim->qemu;
+	cfg->capability = READ_ONCE(sim->capability);
+	cfg->seq = atomic64_read(&sim->seq);
+	cfg->lost = atomic64_read(&sim->lost);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
 }
 
 void pvpanic_sim_set_config(const u32 *capability, const u32 *panic_action)
 {
+	struct pvpanic_sim *sim = &pvpanic_sim;
 	unsigned long flags;
 
-	raw_spin_lock_irqsave(&pvpanic_sim_lock, flags);
+	raw_spin_lock_irqsave(&sim->lock, flags);
 	if (capability)
-		pvpanic_sim_set_capability(*capability);
+		WRITE_ONCE(sim->capability, *capability);
 	if (panic_action)
-		pvp_panic_action = *panic_action;
-	raw_spin_unlock_irqrestore(&pvpanic_sim_lock, flags);
+		sim->panic_action = *panic_action;
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
 }
 
 /* QMP stop: vm_stop(RUN_STATE_PAUSED). */
 void pvpanic_sim_stop(void)
 {
+	struct pvpanic_sim *sim = &pvpanic_sim;
 	unsigned long flags;
 
-	raw_spin_lock_irqsave(&pvpanic_sim_lock, flags);
-	pvp_vm_stop(PVPANIC_SIM_RUN_STATE_PAUSED, PVPANIC_SIM_NO_DEVICE, 0);
-	raw_spin_unlock_irqrestore(&pvpanic_sim_lock, flags);
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	pvp_vm_stop(sim, PVPANIC_SIM_RUN_STATE_PAUSED, PVPANIC_SIM_NO_DEVICE, 0);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
 	pvpanic_sim_events_kick();
 }
 
 /* QMP cont: refused when a reset is needed, else vm_start(). */
 int pvpanic_sim_cont(struct netlink_ext_ack *extack)
 {
+	struct pvpanic_sim *sim = &pvpanic_sim;
 	unsigned long flags;
 	int ret = 0;
 
-	raw_spin_lock_irqsave(&pvpanic_sim_lock, flags);
-	switch (pvp_run_state) {
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	switch (sim->run_state) {
 	case PVPANIC_SIM_RUN_STATE_SHUTDOWN:
 	case PVPANIC_SIM_RUN_STATE_INTERNAL_ERROR:
 		NL_SET_ERR_MSG(extack, "Resetting the Virtual Machine is required");
@@ -217,12 +193,12 @@ int pvpanic_sim_cont(struct netlink_ext_ack *extack)
 		ret = -EBUSY;
 		break;
 	default:
-		pvp_run_state = PVPANIC_SIM_RUN_STATE_RUNNING;
-		pvp_record(PVPANIC_SIM_EVENT_RESUME, PVPANIC_SIM_NO_DEVICE, 0, 0,
-			   false, 0);
+		sim->run_state = PVPANIC_SIM_RUN_STATE_RUNNING;
+		pvpanic_sim_record(PVPANIC_SIM_EVENT_RESUME,
+				   PVPANIC_SIM_NO_DEVICE, 0, 0, false, 0);
 		break;
 	}
-	raw_spin_unlock_irqrestore(&pvpanic_sim_lock, flags);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
 	pvpanic_sim_events_kick();
 	return ret;
 }
@@ -230,16 +206,17 @@ int pvpanic_sim_cont(struct netlink_ext_ack *extack)
 /* QMP system_reset: RESET, then prelaunch unless running (main loop). */
 void pvpanic_sim_system_reset(void)
 {
+	struct pvpanic_sim *sim = &pvpanic_sim;
 	unsigned long flags;
 
-	raw_spin_lock_irqsave(&pvpanic_sim_lock, flags);
+	raw_spin_lock_irqsave(&sim->lock, flags);
 	/* Events carry the state their own transition leads to. */
-	if (pvp_run_state != PVPANIC_SIM_RUN_STATE_RUNNING &&
-	    pvp_run_state != PVPANIC_SIM_RUN_STATE_INMIGRATE &&
-	    pvp_run_state != PVPANIC_SIM_RUN_STATE_FINISH_MIGRATE)
-		pvp_run_state = PVPANIC_SIM_RUN_STATE_PRELAUNCH;
-	pvp_record(PVPANIC_SIM_EVENT_RESET, PVPANIC_SIM_NO_DEVICE, 0, 0, false,
-		   PVPANIC_SIM_SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
-	raw_spin_unlock_irqrestore(&pvpanic_sim_lock, flags);
+	if (sim->run_state != PVPANIC_SIM_RUN_STATE_RUNNING &&
+	    sim->run_state != PVPANIC_SIM_RUN_STATE_INMIGRATE &&
+	    sim->run_state != PVPANIC_SIM_RUN_STATE_FINISH_MIGRATE)
+		sim->run_state = PVPANIC_SIM_RUN_STATE_PRELAUNCH;
+	pvpanic_sim_record(PVPANIC_SIM_EVENT_RESET, PVPANIC_SIM_NO_DEVICE, 0, 0,
+			   false, PVPANIC_SIM_SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
 	pvpanic_sim_events_kick();
 }

@@ -17,50 +17,39 @@
 #include "aml_tables.h"
 #include "pvpanic_sim.h"
 
-#define PVP_MAX_DEVICES		2
-
-static const char *const pvp_device_paths[PVP_MAX_DEVICES] = {
+static const char *const pvp_device_paths[PVPANIC_SIM_MAX_DEVICES] = {
 	"\\_SB.PEVT", "\\_SB.PEV1",
 };
 
-static const struct pvpanic_sim_table *pvp_table;
-static u32 pvp_table_index;
-static unsigned int pvp_nr_devices;
-
 int pvpanic_sim_ssdt_select(const char *variant)
 {
-	pvp_table = pvpanic_sim_find_table(variant);
-	if (!pvp_table) {
+	struct pvpanic_sim *sim = &pvpanic_sim;
+
+	sim->table = pvpanic_sim_find_table(variant);
+	if (!sim->table) {
 		pr_err("unknown variant=%s\n", variant);
 		return -EINVAL;
 	}
-	pvp_nr_devices = strcmp(variant, "two_devices") ? 1 : 2;
+	if (WARN_ON(sim->table->devices > PVPANIC_SIM_MAX_DEVICES))
+		return -EINVAL;
 	return 0;
-}
-
-const char *pvpanic_sim_ssdt_name(void)
-{
-	return pvp_table->name;
-}
-
-unsigned int pvpanic_sim_nr_devices(void)
-{
-	return pvp_nr_devices;
 }
 
 const char *pvpanic_sim_device_path(unsigned int device)
 {
-	return device < pvp_nr_devices ? pvp_device_paths[device] : NULL;
+	return device < pvpanic_sim.table->devices ? pvp_device_paths[device] :
+						     NULL;
 }
 
 /*
- * The mem* variants' SystemMemory addresses are QEMU's pvpanic-pci
+ * The pvpanic-pci variants' SystemMemory addresses are QEMU's pvpanic-pci
  * register: each 64-bit placeholder + x becomes the BAR's address + x,
  * and the checksum is fixed.
  */
 #define PVP_MEM_PLACEHOLDER	0x5056504d454d0000ULL
 
-static int pvp_patch_mem(struct acpi_table_header *table)
+static int pvp_patch_mem(const struct pvpanic_sim *sim,
+			 struct acpi_table_header *table)
 {
 	u8 *p = (u8 *)table, sum = 0;
 	struct pci_dev *pdev;
@@ -73,13 +62,13 @@ static int pvp_patch_mem(struct acpi_table_header *table)
 	pdev = pci_get_device(PCI_VENDOR_ID_REDHAT, 0x0011, NULL);
 	if (!pdev) {
 		pr_err("variant %s needs QEMU's -device pvpanic-pci\n",
-		       pvp_table->name);
+		       sim->table->name);
 		return -ENODEV;
 	}
 	start = pci_resource_start(pdev, 0);
 	pci_dev_put(pdev);
 	if (!start) {
-		pr_err("variant %s: pvpanic-pci has no BAR 0\n", pvp_table->name);
+		pr_err("variant %s: pvpanic-pci has no BAR 0\n", sim->table->name);
 		return -ENODEV;
 	}
 	for (i = 0; i + sizeof(le) <= table->length; i++) {
@@ -93,7 +82,7 @@ static int pvp_patch_mem(struct acpi_table_header *table)
 	}
 	if (!n) {
 		pr_err("variant %s: no address placeholder in the table\n",
-		       pvp_table->name);
+		       sim->table->name);
 		return -EINVAL;
 	}
 	table->checksum = 0;
@@ -101,12 +90,13 @@ static int pvp_patch_mem(struct acpi_table_header *table)
 		sum += p[i];
 	table->checksum = -sum;
 	pr_info("variant %s: register at pvpanic-pci BAR 0, %pa\n",
-		pvp_table->name, &start);
+		sim->table->name, &start);
 	return 0;
 }
 
 int pvpanic_sim_ssdt_load(void)
 {
+	struct pvpanic_sim *sim = &pvpanic_sim;
 	struct acpi_table_header *copy, *installed;
 	acpi_handle handle;
 	acpi_status status;
@@ -119,11 +109,11 @@ int pvpanic_sim_ssdt_load(void)
 	 * module: give ACPICA a copy it can keep.  A reload of the same
 	 * variant reuses the copy already installed; ours is then freed.
 	 */
-	copy = kmemdup(pvp_table->aml, pvp_table->len, GFP_KERNEL);
+	copy = kmemdup(sim->table->aml, sim->table->len, GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;
-	if (!strncmp(pvp_table->name, "mem", 3)) {
-		int ret = pvp_patch_mem(copy);
+	if (sim->table->target == PVPANIC_SIM_TARGET_PCI) {
+		int ret = pvp_patch_mem(sim, copy);
 
 		if (ret) {
 			kfree(copy);
@@ -131,14 +121,14 @@ int pvpanic_sim_ssdt_load(void)
 		}
 	}
 
-	status = acpi_load_table(copy, &pvp_table_index);
+	status = acpi_load_table(copy, &sim->table_index);
 	if (ACPI_FAILURE(status)) {
 		/* Possibly installed but not loaded: keep the copy. */
-		pr_err("cannot load SSDT variant %s: %s\n", pvp_table->name,
+		pr_err("cannot load SSDT variant %s: %s\n", sim->table->name,
 		       acpi_format_exception(status));
 		return status == AE_ALREADY_EXISTS ? -EEXIST : -EIO;
 	}
-	if (ACPI_SUCCESS(acpi_get_table_by_index(pvp_table_index,
+	if (ACPI_SUCCESS(acpi_get_table_by_index(sim->table_index,
 						 &installed))) {
 		if (installed != copy)
 			kfree(copy);
@@ -150,7 +140,7 @@ int pvpanic_sim_ssdt_load(void)
 	 * now so that they exist when the module load returns.
 	 */
 	acpi_scan_lock_acquire();
-	for (i = 0; i < pvp_nr_devices; i++)
+	for (i = 0; i < sim->table->devices; i++)
 		if (ACPI_SUCCESS(acpi_get_handle(NULL,
 						 (char *)pvp_device_paths[i],
 						 &handle)))
@@ -161,7 +151,8 @@ int pvpanic_sim_ssdt_load(void)
 
 void pvpanic_sim_ssdt_unload(void)
 {
-	struct acpi_device *adevs[PVP_MAX_DEVICES] = { };
+	struct acpi_device *adevs[PVPANIC_SIM_MAX_DEVICES] = { };
+	struct pvpanic_sim *sim = &pvpanic_sim;
 	struct acpi_device *adev;
 	acpi_handle handle;
 	struct device *dev;
@@ -177,7 +168,7 @@ void pvpanic_sim_ssdt_unload(void)
 	 * hold the scan lock so that no rescan enumerates it again.
 	 */
 	acpi_scan_lock_acquire();
-	for (i = 0; i < pvp_nr_devices; i++) {
+	for (i = 0; i < sim->table->devices; i++) {
 		if (ACPI_FAILURE(acpi_get_handle(NULL,
 						 (char *)pvp_device_paths[i],
 						 &handle)))
@@ -193,14 +184,14 @@ void pvpanic_sim_ssdt_unload(void)
 		}
 		acpi_bus_trim(adev);
 	}
-	status = acpi_unload_table(pvp_table_index);
+	status = acpi_unload_table(sim->table_index);
 	acpi_scan_lock_release();
 	if (ACPI_FAILURE(status))
 		pr_err("cannot unload SSDT: %s\n",
 		       acpi_format_exception(status));
 
 	/* Wait for the kernel to drop the ACPI device objects. */
-	for (i = 0; i < pvp_nr_devices; i++) {
+	for (i = 0; i < sim->table->devices; i++) {
 		if (!adevs[i])
 			continue;
 		for (tries = 0; tries < 250; tries++) {

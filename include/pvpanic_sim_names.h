@@ -6,13 +6,13 @@
 #ifndef _PVPANIC_SIM_NAMES_H
 #define _PVPANIC_SIM_NAMES_H
 
-/* Include the uapi header (<linux/pvpanic_sim.h>) first. */
+/* Include the uapi header (<linux/pvpanic_sim.h>) and strcmp()'s first. */
 
 #ifndef ARRAY_SIZE	/* user space */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
-static inline const char *pvpanic_sim_run_state_str(unsigned int v)
+static inline const char *pvpanic_sim_run_state_name(unsigned long long v)
 {
 	static const char *const names[] = {
 		[PVPANIC_SIM_RUN_STATE_DEBUG] = "debug",
@@ -36,7 +36,25 @@ static inline const char *pvpanic_sim_run_state_str(unsigned int v)
 	return v < ARRAY_SIZE(names) ? names[v] : NULL;
 }
 
-static inline const char *pvpanic_sim_guest_panic_action_str(unsigned int v)
+static inline const char *pvpanic_sim_run_state_str(unsigned long long v)
+{
+	return pvpanic_sim_run_state_name(v) ?: "unknown";
+}
+
+static inline int pvpanic_sim_run_state_parse(const char *name)
+{
+	const char *s;
+	int i;
+
+	for (i = 0; i <= PVPANIC_SIM_RUN_STATE_MAX; i++) {
+		s = pvpanic_sim_run_state_name(i);
+		if (s && !strcmp(s, name))
+			return i;
+	}
+	return -1;
+}
+
+static inline const char *pvpanic_sim_guest_panic_action_name(unsigned long long v)
 {
 	static const char *const names[] = {
 		[PVPANIC_SIM_GUEST_PANIC_ACTION_PAUSE] = "pause",
@@ -47,7 +65,25 @@ static inline const char *pvpanic_sim_guest_panic_action_str(unsigned int v)
 	return v < ARRAY_SIZE(names) ? names[v] : NULL;
 }
 
-static inline const char *pvpanic_sim_shutdown_cause_str(unsigned int v)
+static inline const char *pvpanic_sim_guest_panic_action_str(unsigned long long v)
+{
+	return pvpanic_sim_guest_panic_action_name(v) ?: "unknown";
+}
+
+static inline int pvpanic_sim_guest_panic_action_parse(const char *name)
+{
+	const char *s;
+	int i;
+
+	for (i = 0; i <= PVPANIC_SIM_GUEST_PANIC_ACTION_MAX; i++) {
+		s = pvpanic_sim_guest_panic_action_name(i);
+		if (s && !strcmp(s, name))
+			return i;
+	}
+	return -1;
+}
+
+static inline const char *pvpanic_sim_shutdown_cause_name(unsigned long long v)
 {
 	static const char *const names[] = {
 		[PVPANIC_SIM_SHUTDOWN_CAUSE_NONE] = "none",
@@ -66,7 +102,25 @@ static inline const char *pvpanic_sim_shutdown_cause_str(unsigned int v)
 	return v < ARRAY_SIZE(names) ? names[v] : NULL;
 }
 
-static inline const char *pvpanic_sim_panic_action_str(unsigned int v)
+static inline const char *pvpanic_sim_shutdown_cause_str(unsigned long long v)
+{
+	return pvpanic_sim_shutdown_cause_name(v) ?: "unknown";
+}
+
+static inline int pvpanic_sim_shutdown_cause_parse(const char *name)
+{
+	const char *s;
+	int i;
+
+	for (i = 0; i <= PVPANIC_SIM_SHUTDOWN_CAUSE_MAX; i++) {
+		s = pvpanic_sim_shutdown_cause_name(i);
+		if (s && !strcmp(s, name))
+			return i;
+	}
+	return -1;
+}
+
+static inline const char *pvpanic_sim_panic_action_name(unsigned long long v)
 {
 	static const char *const names[] = {
 		[PVPANIC_SIM_PANIC_ACTION_PAUSE] = "pause",
@@ -78,7 +132,25 @@ static inline const char *pvpanic_sim_panic_action_str(unsigned int v)
 	return v < ARRAY_SIZE(names) ? names[v] : NULL;
 }
 
-static inline const char *pvpanic_sim_event_str(unsigned int v)
+static inline const char *pvpanic_sim_panic_action_str(unsigned long long v)
+{
+	return pvpanic_sim_panic_action_name(v) ?: "unknown";
+}
+
+static inline int pvpanic_sim_panic_action_parse(const char *name)
+{
+	const char *s;
+	int i;
+
+	for (i = 0; i <= PVPANIC_SIM_PANIC_ACTION_MAX; i++) {
+		s = pvpanic_sim_panic_action_name(i);
+		if (s && !strcmp(s, name))
+			return i;
+	}
+	return -1;
+}
+
+static inline const char *pvpanic_sim_event_name(unsigned long long v)
 {
 	static const char *const names[] = {
 		[PVPANIC_SIM_EVENT_GUEST_PANICKED] = "GUEST_PANICKED",
@@ -91,6 +163,24 @@ static inline const char *pvpanic_sim_event_str(unsigned int v)
 	};
 
 	return v < ARRAY_SIZE(names) ? names[v] : NULL;
+}
+
+static inline const char *pvpanic_sim_event_str(unsigned long long v)
+{
+	return pvpanic_sim_event_name(v) ?: "unknown";
+}
+
+static inline int pvpanic_sim_event_parse(const char *name)
+{
+	const char *s;
+	int i;
+
+	for (i = 0; i <= PVPANIC_SIM_EVENT_MAX; i++) {
+		s = pvpanic_sim_event_name(i);
+		if (s && !strcmp(s, name))
+			return i;
+	}
+	return -1;
 }
 
 #endif /* _PVPANIC_SIM_NAMES_H */

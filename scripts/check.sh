@@ -114,7 +114,7 @@ run_target() {
 	fi
 }
 # sim's and driver's tests do one thing at a time: one vCPU, which TCG
-# runs about a fifth faster; stress (concurrency) has two.
+# runs faster; stress (concurrency) has two.
 declare -A guest_smp=([sim]=1 [driver]=1)
 guest_job() {
 	local t=$1 rc

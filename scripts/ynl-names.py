@@ -5,8 +5,9 @@
 The kernel's ynl-gen-c.py writes the uapi header and the kernel policies
 and ops; the names of the enum values (what pvpanic_sim prints on the
 console and pvpanic-monitor prints as QMP JSON) come from the same spec
-here.  One static inline function per enum, usable by the kernel and by
-user space: <prefix>_<enum>_str(value), NULL when out of range.
+here.  Static inline functions per enum, usable by the kernel and by user
+space: <prefix>_<enum>_str(value), "unknown" for a value the spec does not
+name, and <prefix>_<enum>_parse(name), the value or -1.
 
 Usage: ynl-names.py SPEC OUTPUT
 """
@@ -32,7 +33,7 @@ def main():
            "#ifndef %s" % guard,
            "#define %s" % guard,
            "",
-           "/* Include the uapi header (<linux/%s.h>) first. */" % spec["name"],
+           "/* Include the uapi header (<linux/%s.h>) and strcmp()'s first. */" % spec["name"],
            "",
            "#ifndef ARRAY_SIZE	/* user space */",
            "#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))",
@@ -45,7 +46,7 @@ def main():
         # QMP spells event names in capitals (GUEST_PANICKED).
         qmp = name == "event"
         out += ["",
-                "static inline const char *%s_%s_str(unsigned int v)" % (fam, name),
+                "static inline const char *%s_%s_name(unsigned long long v)" % (fam, name),
                 "{",
                 "\tstatic const char *const names[] = {"]
         for e in d["entries"]:
@@ -55,6 +56,24 @@ def main():
         out += ["\t};",
                 "",
                 "\treturn v < ARRAY_SIZE(names) ? names[v] : NULL;",
+                "}",
+                "",
+                "static inline const char *%s_%s_str(unsigned long long v)" % (fam, name),
+                "{",
+                "\treturn %s_%s_name(v) ?: \"unknown\";" % (fam, name),
+                "}",
+                "",
+                "static inline int %s_%s_parse(const char *name)" % (fam, name),
+                "{",
+                "\tconst char *s;",
+                "\tint i;",
+                "",
+                "\tfor (i = 0; i <= %sMAX; i++) {" % prefix,
+                "\t\ts = %s_%s_name(i);" % (fam, name),
+                "\t\tif (s && !strcmp(s, name))",
+                "\t\t\treturn i;",
+                "\t}",
+                "\treturn -1;",
                 "}"]
     out += ["", "#endif /* %s */" % guard, ""]
     with open(out_path, "w") as f:

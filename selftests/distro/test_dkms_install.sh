@@ -7,7 +7,7 @@
 # default settings: the driver reports GUEST_CRASHLOADED only once the
 # crash kernel has mounted the root file system.  Prints the time beside
 # the package's (test_kdump_tools.sh).
-. "$(dirname "$0")/distro.sh"
+. "$(dirname "$0")/lib-distro.sh"
 distro_setup
 
 # What make dkms-install needs of the repository.

@@ -11,7 +11,7 @@
 # initrd before the root file system is mounted, and never GUEST_PANICKED;
 # kdump-tools saves the vmcore under /var/crash (checked in the disk
 # afterwards).  Prints the time from the crash to GUEST_CRASHLOADED.
-. "$(dirname "$0")/distro.sh"
+. "$(dirname "$0")/lib-distro.sh"
 distro_setup
 
 kdump_tools() {

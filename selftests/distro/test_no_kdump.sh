@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # (f) With the package and no crash kernel loaded (kdump-config unload), a
 # panic is GUEST_PANICKED (QEMU's default action, shutdown: "poweroff").
-. "$(dirname "$0")/distro.sh"
+. "$(dirname "$0")/lib-distro.sh"
 distro_setup
 
 no_kdump() {

@@ -6,7 +6,7 @@
 # initrd); with Debian's own pvpanic-mmio (no package) it hears nothing.
 # Each boot is watched until the crash kernel's initrd gives up waiting
 # for its root device, and 15 s more.
-. "$(dirname "$0")/distro.sh"
+. "$(dirname "$0")/lib-distro.sh"
 distro_setup
 
 noroot() {

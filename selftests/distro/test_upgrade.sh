@@ -5,7 +5,7 @@
 # and after a reboot pvpanic-mmio holds the device again; apt purge leaves
 # nothing (/usr/src, /var/lib/dkms, modprobe.d, the initramfs entries, the
 # module in the initrds, dpkg's database).
-. "$(dirname "$0")/distro.sh"
+. "$(dirname "$0")/lib-distro.sh"
 distro_setup
 
 upgrade() {

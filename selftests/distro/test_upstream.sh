@@ -4,7 +4,7 @@
 # kdump-tools' defaults: a crash, the vmcore saved, QEMU's events printed
 # beside the package's (test_kdump_tools.sh).  Checked: pvpanic-mmio held
 # the device and kdump worked; what QMP shows is reported, not judged.
-. "$(dirname "$0")/distro.sh"
+. "$(dirname "$0")/lib-distro.sh"
 distro_setup
 
 upstream() {

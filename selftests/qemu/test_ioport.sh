@@ -11,17 +11,17 @@ port=${PVP_E2E_PORT:-0x5a0}
 pstr=$(printf '%04x' $((port)))
 
 guest=$(cat <<GUEST
+. $PVP_ROOT/selftests/lib.sh
 set -e
 d=$DRV_DBG/QEMU0001:00
-want() { [ "\$(head -n1 \$1)" = "\$2" ] || { echo "FAIL: \$1 is '\$(cat \$1)', want '\$2'"; exit 1; }; }
 owners=\$(grep -i '^ *$pstr-' /proc/ioports || true)
 [ "\$owners" = "  $pstr-$pstr : QEMU0001:00" ] || { echo "FAIL: port $port in /proc/ioports: '\$owners'"; grep -i "^ *0[4-6]" /proc/ioports; exit 1; }
 $(load_drv_cmd)
-want \$d/path "replay io $port 8"
+expect_file \$d/path "replay io $port 8"
 echo panic > $DRV_DBG/trigger; sleep 0.5
 rmmod pvpanic_acpi
 $(load_drv_cmd policy=io)
-want \$d/path "port $port"
+expect_file \$d/path "port $port"
 echo panic > $DRV_DBG/trigger; sleep 0.5
 rmmod pvpanic_acpi
 echo done

@@ -11,18 +11,18 @@
 vm_setup
 
 guest=$(cat <<GUEST
+. $PVP_ROOT/selftests/lib.sh
 set -e
 d=$DRV_DBG/QEMU0001:00
 s=/sys/bus/platform/devices/QEMU0001:00
 b=/sys/bus/platform/drivers/pvpanic_acpi
 p=/sys/module/pvpanic_acpi/parameters/policy
-want() { [ "\$(head -n1 \$1)" = "\$2" ] || { echo "FAIL: \$1 is '\$(cat \$1)', want '\$2'"; exit 1; }; }
 trig() { for i in \$(seq \$1); do echo panic > $DRV_DBG/trigger; sleep 0.5; done; }
 rebind() { echo QEMU0001:00 > \$b/unbind; echo \$1 > \$p; echo QEMU0001:00 > \$b/bind; }
 $(load_drv_cmd)
-want \$d/path "replay io 0x505 8"
-want \$s/capability $QEMU_CAP
-want \$d/rdpt $(printf 0x%02x $QEMU_CAP)
+expect_file \$d/path "replay io 0x505 8"
+expect_file \$s/capability $QEMU_CAP
+expect_file \$d/rdpt $(printf 0x%02x $QEMU_CAP)
 trig 3
 echo 0 > \$s/events; trig 2
 echo 2 > \$s/events; trig 2
@@ -32,21 +32,21 @@ echo 0 > \$d/wrpt; echo 8 > \$d/wrpt; sleep 0.5
 echo QEMU0001:00 > \$b/unbind
 trig 2
 echo QEMU0001:00 > \$b/bind
-want \$d/path "port 0x505"
-want \$d/rdpt $(printf 0x%02x $QEMU_CAP)
+expect_file \$d/path "port 0x505"
+expect_file \$d/rdpt $(printf 0x%02x $QEMU_CAP)
 trig 1
 rebind acpi
-want \$d/path "live + port 0x505"
+expect_file \$d/path "live + port 0x505"
 trig 1
 rebind io
-want \$d/path "port 0x505"
+expect_file \$d/path "port 0x505"
 trig 1
 rebind auto
-want \$d/path "port 0x505"
+expect_file \$d/path "port 0x505"
 trig 1
 rmmod pvpanic_acpi
 $(load_drv_cmd)
-want \$d/path "port 0x505"
+expect_file \$d/path "port 0x505"
 grep -q "^learned: nothing: a SystemIO handler sits at the node" \$d/path
 trig 1
 rmmod pvpanic_acpi

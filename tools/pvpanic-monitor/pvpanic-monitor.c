@@ -24,46 +24,10 @@
 #include <linux/pvpanic_sim.h>
 #include <pvpanic_sim_names.h>
 
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK 11
-#endif
-#ifndef NETLINK_CAP_ACK
-#define NETLINK_CAP_ACK 10
-#endif
+#include "pvp_nl.h"
 
 #define EXIT_REFUSED	1
 #define EXIT_USAGE	2
-
-/* The names come from the YNL spec, like the constants (scripts/ynl-gen.sh). */
-static const char *known(const char *name)
-{
-	return name ? name : "unknown";
-}
-
-static const char *run_state_str(__u64 i)
-{
-	return known(i > UINT_MAX ? NULL : pvpanic_sim_run_state_str(i));
-}
-
-static const char *guest_panic_action_str(__u64 i)
-{
-	return known(i > UINT_MAX ? NULL : pvpanic_sim_guest_panic_action_str(i));
-}
-
-static const char *shutdown_cause_str(__u64 i)
-{
-	return known(i > UINT_MAX ? NULL : pvpanic_sim_shutdown_cause_str(i));
-}
-
-static const char *panic_action_str(__u64 i)
-{
-	return known(i > UINT_MAX ? NULL : pvpanic_sim_panic_action_str(i));
-}
-
-static const char *event_str(__u64 i)
-{
-	return known(i > UINT_MAX ? NULL : pvpanic_sim_event_str(i));
-}
 
 static void print_help(FILE *f)
 {
@@ -97,228 +61,62 @@ static void print_help(FILE *f)
 		"timeout, or the module unloaded; 2 usage error.\n");
 }
 
-struct nl {
-	struct mnl_socket *sock;
-	__u16 family;
-	__u32 mcgrp;
-	__u32 seq;
-	char buf[32768];
+struct set_args {
+	long cap;
+	long act;
 };
 
-/* A family as the controller describes it, and the id of one of its groups. */
-struct family {
-	const char *grp_name;	/* the group wanted */
-	__u16 id;
-	__u32 grp;
+struct ev_ctx {
+	__u16 family;		/* ours: its removal ends the stream */
+	bool gone;		/* the controller announced that removal */
+	bool extra;
+	bool received;		/* --received: add when it arrived */
+	long count;
+	long seen;
+	struct timespec rx;	/* CLOCK_REALTIME when the datagram arrived */
+	bool have_last;		/* last_seq/last_lost hold the previous event */
+	__u64 last_seq;
+	__u64 last_lost;
+	__u64 dropped;		/* events this socket missed (overruns) */
 };
 
-static int parse_ctrl_grp(const struct nlattr *nested, struct family *fam)
-{
-	const struct nlattr *grp, *a;
-
-	mnl_attr_for_each_nested(grp, nested) {
-		const char *name = NULL;
-		__u32 id = 0;
-
-		mnl_attr_for_each_nested(a, grp) {
-			if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME)
-				name = mnl_attr_get_str(a);
-			else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID)
-				id = mnl_attr_get_u32(a);
-		}
-		if (name && !strcmp(name, fam->grp_name))
-			fam->grp = id;
-	}
-	return 0;
-}
-
-static int ctrl_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct family *fam = data;
-	const struct nlattr *a;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
-			fam->id = mnl_attr_get_u16(a);
-		else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GROUPS)
-			parse_ctrl_grp(a, fam);
-	}
-	return MNL_CB_OK;
-}
-
-/* Print the error and its extack message, if any. */
-static int err_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-	const char *msg = NULL;
-	const struct nlattr *a;
-	unsigned int off;
-
-	(void)data;
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err)))
-		return MNL_CB_ERROR;
-	if (!err->error)
-		return MNL_CB_STOP;
-
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-		off = sizeof(*err);
-		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-			off += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
-		mnl_attr_for_each(a, nlh, off)
-			if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
-				msg = mnl_attr_get_str(a);
-	}
-	fprintf(stderr, "pvpanic-monitor: %s%s%s\n", strerror(-err->error),
-		msg ? ": " : "", msg ? msg : "");
-	errno = -err->error;
-	return MNL_CB_ERROR;
-}
-
-static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
-	[NLMSG_ERROR] = err_cb,
+struct ev_args {
+	struct ev_ctx ctx;
+	long timeout;
+	long rcvbuf;
 };
 
-/* Send the message in nl->buf and run cb on replies until the ACK. */
-static int transact(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
-		    void *data)
-{
-	__u32 portid = mnl_socket_get_portid(nl->sock);
-	int ret;
-
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = ++nl->seq;
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0) {
-		perror("pvpanic-monitor: sendto");
-		return -1;
-	}
-	do {
-		ret = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
-		if (ret < 0) {
-			perror("pvpanic-monitor: recvfrom");
-			return -1;
-		}
-		ret = mnl_cb_run2(nl->buf, ret, nl->seq, portid, cb, data,
-				  ctl_cbs, NLMSG_MIN_TYPE);
-	} while (ret > 0);
-	return ret < 0 ? -1 : 0;
-}
-
-static struct nlmsghdr *put_genl(struct nl *nl, __u16 type, __u8 cmd,
-				 __u8 version)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
-	struct genlmsghdr *g;
-
-	nlh->nlmsg_type = type;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = cmd;
-	g->version = version;
-	return nlh;
-}
-
-/* Ask the controller for family @name; 0 if it answered. */
-static int get_family(struct nl *nl, const char *name, struct family *fam)
-{
-	struct nlmsghdr *nlh = put_genl(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
-
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
-	return transact(nl, nlh, ctrl_cb, fam);
-}
-
-/* A bound generic netlink socket in nl->sock; -1 with errno set if not. */
-static int nl_socket(struct nl *nl)
-{
-	int one = 1;
-
-	nl->sock = mnl_socket_open(NETLINK_GENERIC);
-	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
-		return -1;
-	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
-	return 0;
-}
-
-static int nl_open(struct nl *nl)
-{
-	struct family fam = { .grp_name = PVPANIC_SIM_MCGRP_EVENTS };
-
-	if (nl_socket(nl) < 0) {
-		perror("pvpanic-monitor: netlink socket");
-		return -1;
-	}
-
-	if (get_family(nl, PVPANIC_SIM_FAMILY_NAME, &fam) < 0 || !fam.id) {
-		fprintf(stderr,
-			"pvpanic-monitor: family %s not found (is pvpanic_sim loaded?)\n",
-			PVPANIC_SIM_FAMILY_NAME);
-		return -1;
-	}
-	nl->family = fam.id;
-	nl->mcgrp = fam.grp;
-	return 0;
-}
-
-/* Values are copied: the receive buffer is reused for the ACK. */
-struct attrs {
-	bool has[PVPANIC_SIM_A_MAX + 1];
-	__u64 val[PVPANIC_SIM_A_MAX + 1];
+/* What a command's options say. */
+struct cmd_args {
+	struct set_args set;
+	struct ev_args events;
+	__u8 nl_cmd;
 };
 
-static __u64 get_uint(const struct nlattr *a)
+/* A request failed with -@err: say why, with the kernel's message. */
+static int refused(const struct pvp_nl *nl, int err)
 {
-	switch (mnl_attr_get_payload_len(a)) {
-	case 1:
-		return mnl_attr_get_u8(a);
-	case 2:
-		return mnl_attr_get_u16(a);
-	case 4:
-		return mnl_attr_get_u32(a);
-	case 8:
-		return mnl_attr_get_u64(a);
-	default:
-		return 0;
-	}
+	fprintf(stderr, "pvpanic-monitor: %s%s%s\n", strerror(-err),
+		nl->extack[0] ? ": " : "", nl->extack);
+	return EXIT_REFUSED;
 }
 
-static int attrs_cb(const struct nlmsghdr *nlh, void *data)
+/*
+ * A command without attributes, the reply's attributes into @at (may be
+ * NULL): 0, or EXIT_REFUSED once the refusal is printed.
+ */
+static int query(struct pvp_nl *nl, __u8 cmd, struct pvp_nl_attrs *at)
 {
-	struct attrs *at = data;
-	const struct nlattr *a;
-	__u16 type;
+	int ret = pvp_nl_request(nl, pvp_nl_cmd(nl, cmd), at);
 
-	memset(at, 0, sizeof(*at));
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		type = mnl_attr_get_type(a);
-		if (type > PVPANIC_SIM_A_MAX)
-			continue;
-		at->has[type] = true;
-		at->val[type] = get_uint(a);
-	}
-	return MNL_CB_OK;
+	return ret < 0 ? refused(nl, ret) : 0;
 }
 
-static int cmd_simple(struct nl *nl, __u8 cmd)
+static int cmd_status(struct pvp_nl *nl, struct cmd_args *a)
 {
-	struct nlmsghdr *nlh = put_genl(nl, nl->family, cmd,
-					PVPANIC_SIM_FAMILY_VERSION);
+	struct pvp_nl_attrs at;
 
-	return transact(nl, nlh, NULL, NULL) < 0 ? EXIT_REFUSED : 0;
-}
-
-/* A request without attributes; the reply's attributes into @at. */
-static int query(struct nl *nl, __u8 cmd, struct attrs *at)
-{
-	struct nlmsghdr *nlh = put_genl(nl, nl->family, cmd,
-					PVPANIC_SIM_FAMILY_VERSION);
-
-	return transact(nl, nlh, attrs_cb, at);
-}
-
-static int cmd_status(struct nl *nl)
-{
-	struct attrs at = { };
-
-	if (query(nl, PVPANIC_SIM_CMD_GET_STATUS, &at) < 0)
+	if (query(nl, PVPANIC_SIM_CMD_GET_STATUS, &at))
 		return EXIT_REFUSED;
 	if (!at.has[PVPANIC_SIM_A_STATUS] || !at.has[PVPANIC_SIM_A_RUNNING]) {
 		fprintf(stderr, "pvpanic-monitor: incomplete status reply\n");
@@ -326,7 +124,7 @@ static int cmd_status(struct nl *nl)
 	}
 	/* As query-status: QEMU 10.0 dropped "singlestep", so does the model. */
 	printf("{\"status\": \"%s\", ",
-	       run_state_str(at.val[PVPANIC_SIM_A_STATUS]));
+	       pvpanic_sim_run_state_str(at.val[PVPANIC_SIM_A_STATUS]));
 	if (at.has[PVPANIC_SIM_A_SINGLESTEP])
 		printf("\"singlestep\": %s, ",
 		       at.val[PVPANIC_SIM_A_SINGLESTEP] ? "true" : "false");
@@ -335,11 +133,11 @@ static int cmd_status(struct nl *nl)
 	return 0;
 }
 
-static int cmd_config(struct nl *nl)
+static int cmd_config(struct pvp_nl *nl, struct cmd_args *a)
 {
-	struct attrs at = { };
+	struct pvp_nl_attrs at;
 
-	if (query(nl, PVPANIC_SIM_CMD_GET_CONFIG, &at) < 0)
+	if (query(nl, PVPANIC_SIM_CMD_GET_CONFIG, &at))
 		return EXIT_REFUSED;
 	if (!at.has[PVPANIC_SIM_A_CAPABILITY] ||
 	    !at.has[PVPANIC_SIM_A_PANIC_ACTION] || !at.has[PVPANIC_SIM_A_SEQ] ||
@@ -349,7 +147,7 @@ static int cmd_config(struct nl *nl)
 	}
 	printf("{\"capability\": %llu, ", at.val[PVPANIC_SIM_A_CAPABILITY]);
 	printf("\"panic-action\": \"%s\", ",
-	       panic_action_str(at.val[PVPANIC_SIM_A_PANIC_ACTION]));
+	       pvpanic_sim_panic_action_str(at.val[PVPANIC_SIM_A_PANIC_ACTION]));
 	printf("\"seq\": %llu, \"lost\": %llu", at.val[PVPANIC_SIM_A_SEQ],
 	       at.val[PVPANIC_SIM_A_LOST]);
 	if (at.has[PVPANIC_SIM_A_QEMU_VERSION])
@@ -360,27 +158,27 @@ static int cmd_config(struct nl *nl)
 	return 0;
 }
 
-static int parse_num(const char *s, long min, long max, long *out)
+/* --@opt's value @s, in min..max; says why when it is not. */
+static int parse_num(const char *opt, const char *s, long min, long max,
+		     long *out)
 {
 	char *end;
 	long v;
 
 	errno = 0;
 	v = strtol(s, &end, 0);
-	if (errno || !*s || *end || v < min || v > max)
+	if (errno || !*s || *end || v < min || v > max) {
+		fprintf(stderr, "pvpanic-monitor: bad --%s %s\n", opt, s);
 		return -1;
+	}
 	*out = v;
 	return 0;
 }
 
-struct set_args {
-	long cap;
-	long act;
-};
-
 /* Returns -1 on success, else the exit code. */
-static int parse_set(int argc, char **argv, struct set_args *sa)
+static int parse_set(int argc, char **argv, struct cmd_args *a)
 {
+	struct set_args *sa = &a->set;
 	static const struct option opts[] = {
 		{ "capability", required_argument, NULL, 'c' },
 		{ "panic-action", required_argument, NULL, 'a' },
@@ -389,20 +187,15 @@ static int parse_set(int argc, char **argv, struct set_args *sa)
 	};
 	long cap = -1, act = -1;
 	int c;
-	size_t i;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			if (parse_num(optarg, 0, UINT32_MAX, &cap)) {
-				fprintf(stderr, "pvpanic-monitor: bad --capability %s\n", optarg);
+			if (parse_num("capability", optarg, 0, UINT32_MAX, &cap))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'a':
-			for (i = 0; pvpanic_sim_panic_action_str(i); i++)
-				if (!strcmp(optarg, pvpanic_sim_panic_action_str(i)))
-					act = i;
+			act = pvpanic_sim_panic_action_parse(optarg);
 			if (act < 0) {
 				fprintf(stderr, "pvpanic-monitor: bad --panic-action %s\n", optarg);
 				return EXIT_USAGE;
@@ -424,41 +217,27 @@ static int parse_set(int argc, char **argv, struct set_args *sa)
 	return -1;
 }
 
-static int cmd_set(struct nl *nl, const struct set_args *sa)
+static int cmd_set(struct pvp_nl *nl, struct cmd_args *a)
 {
-	long cap = sa->cap, act = sa->act;
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = pvp_nl_cmd(nl, PVPANIC_SIM_CMD_SET_CONFIG);
+	long cap = a->set.cap, act = a->set.act;
+	int ret;
 
-	nlh = put_genl(nl, nl->family, PVPANIC_SIM_CMD_SET_CONFIG,
-		       PVPANIC_SIM_FAMILY_VERSION);
 	/* Range checks are the kernel's (policy), so its message is shown. */
 	if (cap >= 0)
 		mnl_attr_put_u32(nlh, PVPANIC_SIM_A_CAPABILITY, cap);
 	if (act >= 0)
 		mnl_attr_put_u32(nlh, PVPANIC_SIM_A_PANIC_ACTION, act);
-	return transact(nl, nlh, NULL, NULL) < 0 ? EXIT_REFUSED : 0;
+	ret = pvp_nl_request(nl, nlh, NULL);
+	return ret < 0 ? refused(nl, ret) : 0;
 }
-
-struct ev_ctx {
-	__u16 family;		/* ours: its removal ends the stream */
-	bool gone;		/* the controller announced that removal */
-	bool extra;
-	bool received;		/* --received: add when it arrived */
-	long count;
-	long seen;
-	struct timespec rx;	/* CLOCK_REALTIME when the datagram arrived */
-	bool have_last;		/* last_seq/last_lost hold the previous event */
-	__u64 last_seq;
-	__u64 last_lost;
-	__u64 dropped;		/* events this socket missed (overruns) */
-};
 
 /*
  * Every event carries its sequence number and the model's count of events
  * it lost so far: a gap in the sequence that the model did not count is an
  * event this socket dropped when its receive buffer overran.
  */
-static void account_gap(const struct attrs *at, struct ev_ctx *ctx)
+static void account_gap(const struct pvp_nl_attrs *at, struct ev_ctx *ctx)
 {
 	__u64 seq, lost, gap, model;
 
@@ -481,7 +260,7 @@ static void account_gap(const struct attrs *at, struct ev_ctx *ctx)
 	ctx->last_lost = lost;
 }
 
-static void print_event(const struct attrs *at, const struct ev_ctx *ctx)
+static void print_event(const struct pvp_nl_attrs *at, const struct ev_ctx *ctx)
 {
 	bool extra = ctx->extra;
 	__u64 ts = at->has[PVPANIC_SIM_A_TIMESTAMP] ?
@@ -490,15 +269,15 @@ static void print_event(const struct attrs *at, const struct ev_ctx *ctx)
 
 	printf("{\"timestamp\": {\"seconds\": %llu, \"microseconds\": %llu}, ",
 	       ts / 1000000000, ts % 1000000000 / 1000);
-	printf("\"event\": \"%s\"", event_str(ev));
+	printf("\"event\": \"%s\"", pvpanic_sim_event_str(ev));
 	if (at->has[PVPANIC_SIM_A_ACTION])
 		printf(", \"data\": {\"action\": \"%s\"}",
-		       guest_panic_action_str(at->val[PVPANIC_SIM_A_ACTION]));
+		       pvpanic_sim_guest_panic_action_str(at->val[PVPANIC_SIM_A_ACTION]));
 	else if (at->has[PVPANIC_SIM_A_REASON])
 		printf(", \"data\": {\"guest\": %s, \"reason\": \"%s\"}",
 		       at->has[PVPANIC_SIM_A_GUEST] &&
 		       at->val[PVPANIC_SIM_A_GUEST] ? "true" : "false",
-		       shutdown_cause_str(at->val[PVPANIC_SIM_A_REASON]));
+		       pvpanic_sim_shutdown_cause_str(at->val[PVPANIC_SIM_A_REASON]));
 	if (extra) {
 		printf(", \"pvpanic\": {\"seq\": %llu",
 		       at->has[PVPANIC_SIM_A_SEQ] ? at->val[PVPANIC_SIM_A_SEQ] : 0);
@@ -513,8 +292,9 @@ static void print_event(const struct attrs *at, const struct ev_ctx *ctx)
 		else
 			printf(", \"value\": null");
 		printf(", \"status\": \"%s\", \"lost\": %llu",
-		       at->has[PVPANIC_SIM_A_STATUS] ?
-		       run_state_str(at->val[PVPANIC_SIM_A_STATUS]) : "unknown",
+		       pvpanic_sim_run_state_str(at->has[PVPANIC_SIM_A_STATUS] ?
+						 at->val[PVPANIC_SIM_A_STATUS] :
+						 ULLONG_MAX),
 		       at->has[PVPANIC_SIM_A_LOST] ? at->val[PVPANIC_SIM_A_LOST] : 0);
 		if (ctx->received)
 			printf(", \"received\": {\"seconds\": %lld, \"microseconds\": %ld}",
@@ -544,7 +324,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
 	struct ev_ctx *ctx = data;
-	struct attrs at;
+	struct pvp_nl_attrs at;
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*g)))
 		return MNL_CB_OK;
@@ -556,7 +336,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (nlh->nlmsg_type != ctx->family || g->cmd != PVPANIC_SIM_CMD_EVENT)
 		return MNL_CB_OK;
-	attrs_cb(nlh, &at);
+	pvp_nl_attrs(nlh, &at);
 	if (!at.has[PVPANIC_SIM_A_EVENT])
 		return MNL_CB_OK;
 	account_gap(&at, ctx);
@@ -575,18 +355,13 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-struct ev_args {
-	struct ev_ctx ctx;
-	long timeout;
-	long rcvbuf;
-};
-
 /* Events come in bursts: ask for room for thousands of them. */
 #define DEFAULT_RCVBUF	(4L << 20)
 
 /* Returns -1 on success, else the exit code. */
-static int parse_events(int argc, char **argv, struct ev_args *ea)
+static int parse_events(int argc, char **argv, struct cmd_args *a)
 {
+	struct ev_args *ea = &a->events;
 	static const struct option opts[] = {
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
@@ -604,16 +379,12 @@ static int parse_events(int argc, char **argv, struct ev_args *ea)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (parse_num(optarg, 1, LONG_MAX, &ctx.count)) {
-				fprintf(stderr, "pvpanic-monitor: bad --count %s\n", optarg);
+			if (parse_num("count", optarg, 1, LONG_MAX, &ctx.count))
 				return EXIT_USAGE;
-			}
 			break;
 		case 't':
-			if (parse_num(optarg, 0, INT_MAX, &timeout)) {
-				fprintf(stderr, "pvpanic-monitor: bad --timeout %s\n", optarg);
+			if (parse_num("timeout", optarg, 0, INT_MAX, &timeout))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'x':
 			ctx.extra = true;
@@ -622,10 +393,8 @@ static int parse_events(int argc, char **argv, struct ev_args *ea)
 			ctx.received = true;
 			break;
 		case 'r':
-			if (parse_num(optarg, 1024, INT_MAX / 2, &rcvbuf)) {
-				fprintf(stderr, "pvpanic-monitor: bad --rcvbuf %s\n", optarg);
+			if (parse_num("rcvbuf", optarg, 1024, INT_MAX / 2, &rcvbuf))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			print_help(stdout);
@@ -651,17 +420,16 @@ static int parse_events(int argc, char **argv, struct ev_args *ea)
 /* Is the family @id still registered?  Asked on a socket of its own. */
 static bool family_present(__u16 id)
 {
-	struct family fam = { .grp_name = "" };
-	struct nl *nl = calloc(1, sizeof(*nl));
+	struct pvp_nl *nl = calloc(1, sizeof(*nl));
 	bool ret = false;
+	__u16 now;
 
 	if (!nl)
 		return true;	/* cannot tell: assume it is */
-	if (nl_socket(nl) == 0 &&
-	    get_family(nl, PVPANIC_SIM_FAMILY_NAME, &fam) == 0)
-		ret = fam.id == id;
-	if (nl->sock)
-		mnl_socket_close(nl->sock);
+	if (pvp_nl_socket(nl) == 0 &&
+	    pvp_nl_family(nl, PVPANIC_SIM_FAMILY_NAME, NULL, &now, NULL) == 0)
+		ret = now == id;
+	pvp_nl_close(nl);
 	free(nl);
 	return ret;
 }
@@ -674,14 +442,16 @@ static int stream_ended(const struct ev_ctx *ctx)
 	return EXIT_REFUSED;
 }
 
-static int cmd_events(struct nl *nl, struct ev_args *ea)
+static int cmd_events(struct pvp_nl *nl, struct cmd_args *a)
 {
-	struct family ctrl = { .grp_name = "notify" };
+	struct ev_args *ea = &a->events;
 	struct ev_ctx ctx = ea->ctx;
 	long timeout = ea->timeout;
 	long long deadline = 0;
 	struct pollfd pfd;
 	int ret, grp, buf;
+	__u32 notify;
+	__u16 ctrl;
 
 	if (!nl->mcgrp) {
 		fprintf(stderr, "pvpanic-monitor: no \"events\" group\n");
@@ -695,8 +465,8 @@ static int cmd_events(struct nl *nl, struct ev_args *ea)
 	 * would be taken for its reply.
 	 */
 	grp = 0;
-	if (get_family(nl, "nlctrl", &ctrl) == 0 && ctrl.grp)
-		grp = ctrl.grp;
+	if (pvp_nl_family(nl, "nlctrl", "notify", &ctrl, &notify) == 0)
+		grp = notify;
 	if (!grp || mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP,
 					  &grp, sizeof(grp)) < 0) {
 		fprintf(stderr, "pvpanic-monitor: cannot follow the controller's notices\n");
@@ -768,78 +538,89 @@ static int cmd_events(struct nl *nl, struct ev_args *ea)
 	return 0;
 }
 
+static int cmd_simple(struct pvp_nl *nl, struct cmd_args *a)
+{
+	return query(nl, a->nl_cmd, NULL);
+}
+
+struct command {
+	const char *name;
+	/* Its options (NULL: none): -1 when they parse, else the exit code. */
+	int (*parse)(int argc, char **argv, struct cmd_args *a);
+	int (*run)(struct pvp_nl *nl, struct cmd_args *a);
+	__u8 nl_cmd;		/* cmd_simple's netlink command */
+};
+
+static const struct command commands[] = {
+	{ .name = "events", .parse = parse_events, .run = cmd_events },
+	{ .name = "status", .run = cmd_status },
+	{ .name = "config", .run = cmd_config },
+	{ .name = "set", .parse = parse_set, .run = cmd_set },
+	{ .name = "stop", .run = cmd_simple, .nl_cmd = PVPANIC_SIM_CMD_STOP },
+	{ .name = "cont", .run = cmd_simple, .nl_cmd = PVPANIC_SIM_CMD_CONT },
+	{ .name = "system_reset", .run = cmd_simple,
+	  .nl_cmd = PVPANIC_SIM_CMD_SYSTEM_RESET },
+};
+
+static bool is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help") ||
+	       !strcmp(arg, "help");
+}
+
 int main(int argc, char **argv)
 {
-	struct ev_args ea = { };
-	struct set_args sa = { };
-	struct nl *nl;
-	const char *cmd;
+	const struct command *c = NULL;
+	struct cmd_args args = { };
+	struct pvp_nl *nl;
+	size_t i;
 	int ret;
 
 	if (argc < 2) {
 		print_help(stderr);
 		return EXIT_USAGE;
 	}
-	cmd = argv[1];
-	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") ||
-	    !strcmp(cmd, "help")) {
+	if (is_help(argv[1])) {
 		print_help(stdout);
 		return 0;
 	}
-	if (strcmp(cmd, "events") && strcmp(cmd, "status") &&
-	    strcmp(cmd, "config") && strcmp(cmd, "set") &&
-	    strcmp(cmd, "stop") && strcmp(cmd, "cont") &&
-	    strcmp(cmd, "system_reset")) {
-		fprintf(stderr, "pvpanic-monitor: unknown command %s\n", cmd);
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			c = &commands[i];
+	if (!c) {
+		fprintf(stderr, "pvpanic-monitor: unknown command %s\n", argv[1]);
 		print_help(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(cmd, "events") && strcmp(cmd, "set") && argc != 2) {
-		if (argc == 3 && (!strcmp(argv[2], "-h") ||
-				  !strcmp(argv[2], "--help"))) {
-			print_help(stdout);
-			return 0;
-		}
-		fprintf(stderr, "pvpanic-monitor: %s takes no arguments\n", cmd);
+	if (c->parse) {
+		/* getopt sees "CMD --opt ...". */
+		ret = c->parse(argc - 1, argv + 1, &args);
+		if (ret >= 0)
+			return ret;
+	} else if (argc == 3 && is_help(argv[2]) && strcmp(argv[2], "help")) {
+		print_help(stdout);
+		return 0;
+	} else if (argc != 2) {
+		fprintf(stderr, "pvpanic-monitor: %s takes no arguments\n", c->name);
 		return EXIT_USAGE;
-	}
-
-	/* Subcommand options: getopt sees "CMD --opt ...". */
-	if (!strcmp(cmd, "events")) {
-		ret = parse_events(argc - 1, argv + 1, &ea);
-		if (ret >= 0)
-			return ret;
-	} else if (!strcmp(cmd, "set")) {
-		ret = parse_set(argc - 1, argv + 1, &sa);
-		if (ret >= 0)
-			return ret;
 	}
 
 	nl = calloc(1, sizeof(*nl));
 	if (!nl)
 		return EXIT_REFUSED;
-	if (nl_open(nl) < 0) {
+	if (pvp_nl_open(nl) == 0) {
+		args.nl_cmd = c->nl_cmd;
+		ret = c->run(nl, &args);
+	} else {
+		if (errno == ENOENT)
+			fprintf(stderr,
+				"pvpanic-monitor: family %s not found (is pvpanic_sim loaded?)\n",
+				PVPANIC_SIM_FAMILY_NAME);
+		else
+			perror("pvpanic-monitor: netlink socket");
 		ret = EXIT_REFUSED;
-		goto out;
 	}
-
-	if (!strcmp(cmd, "events"))
-		ret = cmd_events(nl, &ea);
-	else if (!strcmp(cmd, "status"))
-		ret = cmd_status(nl);
-	else if (!strcmp(cmd, "config"))
-		ret = cmd_config(nl);
-	else if (!strcmp(cmd, "set"))
-		ret = cmd_set(nl, &sa);
-	else if (!strcmp(cmd, "stop"))
-		ret = cmd_simple(nl, PVPANIC_SIM_CMD_STOP);
-	else if (!strcmp(cmd, "cont"))
-		ret = cmd_simple(nl, PVPANIC_SIM_CMD_CONT);
-	else
-		ret = cmd_simple(nl, PVPANIC_SIM_CMD_SYSTEM_RESET);
-out:
-	if (nl->sock)
-		mnl_socket_close(nl->sock);
+	pvp_nl_close(nl);
 	free(nl);
 	return ret;
 }

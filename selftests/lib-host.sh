@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034
+# The tests' helpers on the host: guests booted with QEMU's own device
+# (scripts/vm/run-vm.py), their QMP events and output.  Sourced by lib.sh,
+# whose common helpers they use.
+
+RUNVM=$PVP_ROOT/scripts/vm/run-vm.py
+
+# PVP_QEMU: 7.2 (Debian 12's, the default) or 10 (Debian 13's, with bit 2
+# and the events property at 7 by default).
+qemu10() { case ${PVP_QEMU:-} in 10 | 10.0) return 0 ;; esac; return 1; }
+QEMU_CAP=3
+qemu10 && QEMU_CAP=7
+
+# vm_setup [nodrv]: nodrv for a test that never loads this project's
+# driver (it boots upstream's modules only).
+vm_setup() {
+	: "${KVER:=$("$PVP_ROOT/scripts/kver.sh")}"
+	export KVER
+	require_file "$RUNVM"
+	[ "${1:-}" = nodrv ] || require_file "$DRV_KO"
+	command -v "${PVP_QEMU_BIN:-qemu-system-x86_64}" >/dev/null ||
+		skip "QEMU is not installed"
+}
+
+# vm NAME [run-vm options...] -- 'guest command': boots one guest, keeps its
+# QMP events in $T/NAME.qmp and its console in $T/NAME.console.  $T/NAME.out
+# is shared as $PVP_OUT, emptied first unless VM_KEEP_OUT=1 (files for the
+# guest put there beforehand).  Returns run-vm.py's status.
+vm() {
+	local name=$1
+
+	shift
+	[ "${VM_KEEP_OUT:-}" = 1 ] || rm -rf "$T/$name.out"
+	"$RUNVM" --kver "$KVER" --timeout "${VM_TIMEOUT:-180}" --quiet \
+		--qmp-log "$T/$name.qmp" --console-log "$T/$name.console" \
+		--out "$T/$name.out" "$@"
+}
+
+# The guest command's output (its cmd.log).
+vm_output() { cat "$T/$1.out/cmd.log" 2>/dev/null; }
+
+# vm_ok NAME [run-vm options...] -- 'commands ending in "echo done"': vm,
+# and the guest must have run them all.
+vm_ok() {
+	local name=$1
+
+	vm "$@" || { vm_output "$name"; die "$name: guest run failed"; }
+	vm_output "$name" | grep -q '^done$' ||
+		{ vm_output "$name"; die "$name: guest command did not finish"; }
+}
+
+# qmp_events NAME: the pvpanic-related QMP events of a run, one word each.
+qmp_events() { python3 "$PVP_ROOT/selftests/pvptest.py" qmp-events "$T/$1.qmp"; }
+
+# Shell text for the guest: load the driver (extra words are parameters).
+load_drv_cmd() { echo "insmod $DRV_KO $*"; }
+
+# vm_die NAME MESSAGE: fails the test, showing the end of run NAME's guest
+# command output and console.
+vm_die() {
+	log "guest command output of $1:"
+	vm_output "$1" | tail -n 20 | sed 's/^/#   /'
+	log "console of $1:"
+	tail -n 30 "$T/$1.console" 2>/dev/null | sed 's/^/#   /'
+	die "$1: $2"
+}
+
+# expect_events NAME WANT: the QMP events of run NAME are exactly WANT.
+expect_events() {
+	local got
+
+	got=$(qmp_events "$1")
+	[ "$got" = "$2" ] || vm_die "$1" "QMP events '$got', want '$2'"
+	log "$1: QMP events: $got"
+}
