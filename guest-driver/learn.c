@@ -382,6 +382,7 @@ int pvpanic_acpi_learn(acpi_handle handle, struct pvpanic_acpi_recipe *recipe,
 	acpi_status status;
 	unsigned int i, nr;
 	char what[96];
+	bool watched;
 
 	mutex_lock(&pvpanic_acpi_learn_lock);
 	pvpanic_acpi_aml_enter();
@@ -394,27 +395,14 @@ int pvpanic_acpi_learn(acpi_handle handle, struct pvpanic_acpi_recipe *recipe,
 			break;
 		hooked |= BIT(i);
 	}
-	if (i < ARRAY_SIZE(pvpanic_acpi_hooks)) {
-		/* Not ours to watch; WRPT(0), unwatched, still shows it works. */
+	/* Not ours to watch: WRPT(0), unwatched, still shows whether it works. */
+	watched = i == ARRAY_SIZE(pvpanic_acpi_hooks);
+	if (!watched)
 		pvpanic_acpi_unhook(handle, hooked);
-		snprintf(why, len, "nothing: a %s handler sits at the node (%s): %s",
-			 pvpanic_acpi_space_name(pvpanic_acpi_hooks[i].space_id),
-			 acpi_format_exception(status),
-			 "ACPICA's since an earlier bind, or another driver's");
-		status = acpi_execute_simple_method(handle, "WRPT", 0);
-		pvpanic_acpi_aml_exit();
-		mutex_unlock(&pvpanic_acpi_learn_lock);
-		if (ACPI_FAILURE(status)) {
-			snprintf(why, len, "WRPT(0) failed (%s)",
-				 acpi_format_exception(status));
-			return -EIO;
-		}
-		return -ENOENT;
-	}
 
 	raw_spin_lock_irq(&pvpanic_acpi_learning.lock);
 	pvpanic_acpi_learning.nr = 0;
-	pvpanic_acpi_learning.task = current;
+	pvpanic_acpi_learning.task = watched ? current : NULL;
 	raw_spin_unlock_irq(&pvpanic_acpi_learning.lock);
 
 	status = acpi_execute_simple_method(handle, "WRPT", 0);
@@ -425,7 +413,8 @@ int pvpanic_acpi_learn(acpi_handle handle, struct pvpanic_acpi_recipe *recipe,
 	memcpy(seen, pvpanic_acpi_learning.seen, sizeof(seen));
 	raw_spin_unlock_irq(&pvpanic_acpi_learning.lock);
 
-	pvpanic_acpi_unhook(handle, hooked);
+	if (watched)
+		pvpanic_acpi_unhook(handle, hooked);
 	pvpanic_acpi_aml_exit();
 	mutex_unlock(&pvpanic_acpi_learn_lock);
 
@@ -433,6 +422,12 @@ int pvpanic_acpi_learn(acpi_handle handle, struct pvpanic_acpi_recipe *recipe,
 		snprintf(why, len, "WRPT(0) failed (%s)",
 			 acpi_format_exception(status));
 		return -EIO;
+	}
+	if (!watched) {
+		snprintf(why, len, "nothing: a %s handler sits at the node: %s",
+			 pvpanic_acpi_space_name(pvpanic_acpi_hooks[i].space_id),
+			 "ACPICA's since an earlier bind, or another driver's");
+		return -ENOENT;
 	}
 	if (!nr) {
 		snprintf(why, len, "%s %s",
