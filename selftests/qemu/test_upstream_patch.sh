@@ -207,6 +207,18 @@ plain() {
 	log "$name: QMP events: $EV"
 }
 
+# kdump_counts WHAT EVENTS WANT: EVENTS hold WANT GUEST_CRASHLOADED and no
+# GUEST_PANICKED; both counts go into the summary.
+kdump_counts() {
+	local cl pa
+
+	cl=$(n_of GUEST_CRASHLOADED "$2")
+	pa=$(n_of GUEST_PANICKED "$2")
+	summary+=("$1: GUEST_CRASHLOADED $cl, GUEST_PANICKED $pa")
+	check "$1: GUEST_CRASHLOADED" "$cl" "$3"
+	check "$1: GUEST_PANICKED" "$pa" 0
+}
+
 declare -A ev
 summary=()
 for dev in pvpanic pvpanic-pci; do
@@ -217,12 +229,8 @@ for dev in pvpanic pvpanic-pci; do
 		ev[plain-$b]=$EV
 	done
 	for b in unpatched patched; do
-		cl=$(n_of GUEST_CRASHLOADED "${ev[kdump-$b]}")
-		pa=$(n_of GUEST_PANICKED "${ev[kdump-$b]}")
-		summary+=("kdump, -device $dev, $b: GUEST_CRASHLOADED $cl, GUEST_PANICKED $pa")
 		[ $b = patched ] && want=1 || want=0
-		check "kdump, -device $dev, $b: GUEST_CRASHLOADED" "$cl" "$want"
-		check "kdump, -device $dev, $b: GUEST_PANICKED" "$pa" 0
+		kdump_counts "kdump, -device $dev, $b" "${ev[kdump-$b]}" "$want"
 	done
 	check "kdump, -device $dev: patched events = unpatched + one GUEST_CRASHLOADED" \
 		"$(without_one GUEST_CRASHLOADED "${ev[kdump-patched]}")" "${ev[kdump-unpatched]}"
@@ -251,12 +259,9 @@ if long_run; then
 		ev[again-$b]=$EV
 	done
 	for b in unpatched patched; do
-		cl=$(n_of GUEST_CRASHLOADED "${ev[post1-$b]}")
-		pa=$(n_of GUEST_PANICKED "${ev[post1-$b]}")
-		summary+=("kdump, crash_kexec_post_notifiers=1, -device pvpanic, $b: GUEST_CRASHLOADED $cl, GUEST_PANICKED $pa")
 		[ $b = patched ] && want=2 || want=1
-		check "kdump, crash_kexec_post_notifiers=1, $b: GUEST_CRASHLOADED" "$cl" "$want"
-		check "kdump, crash_kexec_post_notifiers=1, $b: GUEST_PANICKED" "$pa" 0
+		kdump_counts "kdump, crash_kexec_post_notifiers=1, -device pvpanic, $b" \
+			"${ev[post1-$b]}" "$want"
 		summary+=("kdump, the crash kernel panics, -device pvpanic, $b: ${ev[again-$b]}")
 		want="GUEST_PANICKED:run SHUTDOWN:guest-reset"
 		[ $b = patched ] && want="GUEST_CRASHLOADED:run $want"
