@@ -296,7 +296,6 @@ static void pvpanic_acpi_kdump_report(struct pvpanic_acpi *pa,
 {
 	acpi_handle handle = ACPI_HANDLE(pa->dev);
 	acpi_status status;
-	unsigned int i;
 
 	if (!is_kdump_kernel() || !kdump_report)
 		return;
@@ -313,8 +312,7 @@ static void pvpanic_acpi_kdump_report(struct pvpanic_acpi *pa,
 		dev_warn(pa->dev, "kdump kernel: WRPT(2) failed (%s)\n",
 			 acpi_format_exception(status));
 	}
-	for (i = 0; i < pa->nr_anchors; i++)
-		iowrite8(PVPANIC_CRASH_LOADED, pa->anchor[i]);
+	pvpanic_acpi_write_anchors(pa, PVPANIC_CRASH_LOADED);
 	if (pa->nr_anchors)
 		dev_info(pa->dev, "kdump kernel: reported CRASH_LOADED through %s\n",
 			 pa->path);

@@ -36,7 +36,7 @@ static DEFINE_MUTEX(pvpanic_acpi_list_lock);
 static struct dentry *pvpanic_acpi_dbg_root;
 
 /* The port and memory writes: no lock, no allocation, no AML. */
-static void pvpanic_acpi_write_anchors(struct pvpanic_acpi *pa, u8 event)
+void pvpanic_acpi_write_anchors(struct pvpanic_acpi *pa, u8 event)
 {
 	unsigned int i;
 

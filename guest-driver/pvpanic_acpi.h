@@ -57,6 +57,7 @@ struct pvpanic_acpi {
 int pvpanic_acpi_core_init(void);
 void pvpanic_acpi_core_exit(void);
 int pvpanic_acpi_add(struct pvpanic_acpi *pa);
+void pvpanic_acpi_write_anchors(struct pvpanic_acpi *pa, u8 event);
 extern const struct attribute_group *pvpanic_acpi_groups[];
 
 /* learn.c */
