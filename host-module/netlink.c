@@ -33,21 +33,11 @@ err:
 	return NULL;
 }
 
-int pvpanic_sim_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
+/* Send a reply built by pvp_nl_reply_new(), or drop it if it was full. */
+static int pvp_nl_reply_send(struct sk_buff *msg, void *hdr,
+			     struct genl_info *info, bool full)
 {
-	u32 status = pvpanic_sim_get_status();
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = pvp_nl_reply_new(info, PVPANIC_SIM_CMD_GET_STATUS, &hdr);
-	if (!msg)
-		return -ENOMEM;
-	/* QEMU 10.0's query-status has no "singlestep" any more. */
-	if (nla_put_u32(msg, PVPANIC_SIM_A_STATUS, status) ||
-	    nla_put_u8(msg, PVPANIC_SIM_A_RUNNING,
-		       status == PVPANIC_SIM_RUN_STATE_RUNNING) ||
-	    (pvpanic_sim.qemu < 1000 &&
-	     nla_put_u8(msg, PVPANIC_SIM_A_SINGLESTEP, 0))) {
+	if (full) {
 		nlmsg_free(msg);
 		NL_SET_ERR_MSG(info->extack, "reply does not fit");
 		return -EMSGSIZE;
@@ -56,29 +46,44 @@ int pvpanic_sim_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+int pvpanic_sim_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	u32 status = pvpanic_sim_get_status();
+	struct sk_buff *msg;
+	void *hdr;
+	bool full;
+
+	msg = pvp_nl_reply_new(info, PVPANIC_SIM_CMD_GET_STATUS, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	/* QEMU 10.0's query-status has no "singlestep" any more. */
+	full = nla_put_u32(msg, PVPANIC_SIM_A_STATUS, status) ||
+	       nla_put_u8(msg, PVPANIC_SIM_A_RUNNING,
+			  status == PVPANIC_SIM_RUN_STATE_RUNNING) ||
+	       (pvpanic_sim.qemu < 1000 &&
+		nla_put_u8(msg, PVPANIC_SIM_A_SINGLESTEP, 0));
+	return pvp_nl_reply_send(msg, hdr, info, full);
+}
+
 int pvpanic_sim_nl_get_config_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pvpanic_sim_config cfg;
 	struct sk_buff *msg;
 	void *hdr;
+	bool full;
 
 	pvpanic_sim_get_config(&cfg);
 	msg = pvp_nl_reply_new(info, PVPANIC_SIM_CMD_GET_CONFIG, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_u32(msg, PVPANIC_SIM_A_CAPABILITY, cfg.capability) ||
-	    nla_put_u32(msg, PVPANIC_SIM_A_PANIC_ACTION, cfg.panic_action) ||
-	    nla_put_u64_64bit(msg, PVPANIC_SIM_A_SEQ, cfg.seq,
-			      PVPANIC_SIM_A_PAD) ||
-	    nla_put_u64_64bit(msg, PVPANIC_SIM_A_LOST, cfg.lost,
-			      PVPANIC_SIM_A_PAD) ||
-	    nla_put_u32(msg, PVPANIC_SIM_A_QEMU_VERSION, cfg.qemu)) {
-		nlmsg_free(msg);
-		NL_SET_ERR_MSG(info->extack, "reply does not fit");
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	full = nla_put_u32(msg, PVPANIC_SIM_A_CAPABILITY, cfg.capability) ||
+	       nla_put_u32(msg, PVPANIC_SIM_A_PANIC_ACTION, cfg.panic_action) ||
+	       nla_put_u64_64bit(msg, PVPANIC_SIM_A_SEQ, cfg.seq,
+				 PVPANIC_SIM_A_PAD) ||
+	       nla_put_u64_64bit(msg, PVPANIC_SIM_A_LOST, cfg.lost,
+				 PVPANIC_SIM_A_PAD) ||
+	       nla_put_u32(msg, PVPANIC_SIM_A_QEMU_VERSION, cfg.qemu);
+	return pvp_nl_reply_send(msg, hdr, info, full);
 }
 
 int pvpanic_sim_nl_set_config_doit(struct sk_buff *skb, struct genl_info *info)

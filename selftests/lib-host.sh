@@ -40,14 +40,18 @@ vm() {
 # The guest command's output (its cmd.log).
 vm_output() { cat "$T/$1.out/cmd.log" 2>/dev/null; }
 
-# vm_ok NAME [run-vm options...] -- 'commands ending in "echo done"': vm,
-# and the guest must have run them all.
+# vm_ok NAME DEVICE 'commands ending in "echo done"' WANT: vm with QEMU's
+# -device DEVICE, one vCPU and panic action none; the guest must run the
+# commands to the end, and QEMU's events must be WANT (expect_events).
 vm_ok() {
 	local name=$1
 
-	vm "$@" || { vm_output "$name"; die "$name: guest run failed"; }
+	vm "$name" --smp 1 --qemu-arg=-device --qemu-arg="$2" \
+		--qemu-arg=-action --qemu-arg=panic=none -- "$3" ||
+		{ vm_output "$name"; die "$name: guest run failed"; }
 	vm_output "$name" | grep -q '^done$' ||
 		{ vm_output "$name"; die "$name: guest command did not finish"; }
+	expect_events "$name" "$4"
 }
 
 # qmp_events NAME: the pvpanic-related QMP events of a run, one word each.

@@ -18,31 +18,28 @@ owners=\$(grep -i '^ *$pstr-' /proc/ioports || true)
 [ "\$owners" = "  $pstr-$pstr : QEMU0001:00" ] || { echo "FAIL: port $port in /proc/ioports: '\$owners'"; grep -i "^ *0[4-6]" /proc/ioports; exit 1; }
 $(load_drv_cmd)
 expect_file \$d/path "replay io $port 8"
-echo panic > $DRV_DBG/trigger; sleep 0.5
+echo panic > $DRV_DBG/trigger
 rmmod pvpanic_acpi
 $(load_drv_cmd policy=io)
 expect_file \$d/path "port $port"
-echo panic > $DRV_DBG/trigger; sleep 0.5
+echo panic > $DRV_DBG/trigger
 rmmod pvpanic_acpi
 echo done
 GUEST
 )
-vm_ok ioport --smp 1 --qemu-arg=-device --qemu-arg="pvpanic,ioport=$port" \
-	--qemu-arg=-action --qemu-arg=panic=none -- "$guest"
-expect_events ioport "GUEST_PANICKED:run GUEST_PANICKED:run SHUTDOWN:guest-shutdown"
+vm_ok ioport "pvpanic,ioport=$port" "$guest" \
+	"GUEST_PANICKED:run GUEST_PANICKED:run SHUTDOWN:guest-shutdown"
 
 guest=$(cat <<GUEST
 set -e
 s=/sys/bus/platform/devices/QEMU0001:00
 $(load_drv_cmd)
 [ "\$(cat \$s/capability)" = 2 ] || { echo "FAIL: capability \$(cat \$s/capability)"; exit 1; }
-echo panic > $DRV_DBG/trigger; sleep 0.5
-echo 2 > $DRV_DBG/QEMU0001:00/wrpt; sleep 0.5
+echo panic > $DRV_DBG/trigger
+echo 2 > $DRV_DBG/QEMU0001:00/wrpt
 rmmod pvpanic_acpi
 echo done
 GUEST
 )
-vm_ok events2 --smp 1 --qemu-arg=-device --qemu-arg="pvpanic,events=2" \
-	--qemu-arg=-action --qemu-arg=panic=none -- "$guest"
-expect_events events2 "GUEST_CRASHLOADED:run SHUTDOWN:guest-shutdown"
+vm_ok events2 "pvpanic,events=2" "$guest" "GUEST_CRASHLOADED:run SHUTDOWN:guest-shutdown"
 echo "ok"

@@ -22,11 +22,26 @@ mon_stop_at() {
 	mon_stop
 }
 
+# mark: the counters a section starts from.
+mark() {
+	seq0=$(cfg_field seq)
+	lost0=$(cfg_field lost)
+}
+
+# tally N: stop the monitor at N events since mark (mon_stop_at); then
+# $numbered is how many sequence numbers were given since, $accounted how
+# many events were received or counted lost.
+tally() {
+	mon_stop_at "$1" "$lost0"
+	numbered=$(($(cfg_field seq) - seq0))
+	accounted=$(($(seq_lost | wc -l) + $(cfg_field lost) - lost0))
+}
+
 sim_load panic_action=none ring_size=$RING
 check "ring_size parameter" "$(cat /sys/module/pvpanic_sim/parameters/ring_size)" $RING
 
 # 1. Held in the ring (60 < 64), then released: all delivered, in order.
-seq0=$(cfg_field seq)
+mark
 mon_start --count 60 --timeout 30000
 echo 1 > "$SIM_DBG/hold"
 wrpt "2 60"
@@ -39,8 +54,7 @@ check "burst of 60: nothing lost" "$(seq_lost | cut -d' ' -f2 | sort -u)" 0
 check "burst of 60: all GUEST_CRASHLOADED" "$(mon_events | sort -u)" "$EV_GC"
 
 # 2. Overflow: 100 events while held; 64 kept, 36 lost, all numbered.
-seq0=$(cfg_field seq)
-lost0=$(cfg_field lost)
+mark
 mon_start --count $((RING + 1)) --timeout 30000
 echo 1 > "$SIM_DBG/hold"
 wrpt "2 100"
@@ -62,40 +76,32 @@ check "overflow: config lost" "$(cfg_field lost)" $((lost0 + 36))
 
 # 3. Live burst, delivery running concurrently: received + lost = sent,
 #    and each gap in the sequence is matched by the lost counter.
-seq0=$(cfg_field seq)
-lost0=$(cfg_field lost)
+mark
 mon_start --timeout 120000
 wrpt "2 300"
-mon_stop_at 300 "$lost0"
-seq1=$(cfg_field seq)
-lost1=$(cfg_field lost)
-got=$(seq_lost | wc -l)
-check "live burst: 300 sequence numbers" $((seq1 - seq0)) 300
-check "live burst: received + lost = sent" $((got + lost1 - lost0)) 300
+tally 300
+check "live burst: 300 sequence numbers" $numbered 300
+check "live burst: received + lost = sent" $accounted 300
 bad=$(seq_lost | awk -v s="$seq0" -v l="$lost0" '
 	{ if ($1 <= s || $1 - s - 1 != $2 - l) { print; exit } s = $1; l = $2 }')
 check "live burst: gaps match the lost counter" "$bad" ""
 
 # 4. Two writers and control commands at the same time: every event is
 #    numbered once, and received + lost still equals what was numbered.
-seq0=$(cfg_field seq)
-lost0=$(cfg_field lost)
+mark
 mon_start --timeout 120000
 wrpt "2 200" &
 w1=$!
 wrpt "2 200" &
 w2=$!
-for i in $(seq 20); do
+for _ in $(seq 20); do
 	mon stop
 	mon cont
 done
 wait $w1 $w2
-mon_stop_at 440 "$lost0"
-seq1=$(cfg_field seq)
-lost1=$(cfg_field lost)
-got=$(seq_lost | wc -l)
-check "concurrent: 400 writes and 20 stop/cont numbered" $((seq1 - seq0)) 440
-check "concurrent: received + lost = numbered" $((got + lost1 - lost0)) 440
+tally 440
+check "concurrent: 400 writes and 20 stop/cont numbered" $numbered 440
+check "concurrent: received + lost = numbered" $accounted 440
 check "concurrent: sequence strictly increasing" \
 	"$(seq_lost | awk -v s="$seq0" '$1 <= s { print; exit } { s = $1 }')" ""
 check "concurrent: model still running" "$(status_of)" running

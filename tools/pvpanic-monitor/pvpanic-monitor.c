@@ -175,6 +175,15 @@ static int parse_num(const char *opt, const char *s, long min, long max,
 	return 0;
 }
 
+/* A command's --help (exit 0) or an option getopt refused (usage). */
+static int opt_end(int c)
+{
+	if (c != 'h')
+		return EXIT_USAGE;
+	print_help(stdout);
+	return 0;
+}
+
 /* Returns -1 on success, else the exit code. */
 static int parse_set(int argc, char **argv, struct cmd_args *a)
 {
@@ -201,11 +210,8 @@ static int parse_set(int argc, char **argv, struct cmd_args *a)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'h':
-			print_help(stdout);
-			return 0;
 		default:
-			return EXIT_USAGE;
+			return opt_end(c);
 		}
 	}
 	if (optind != argc || (cap < 0 && act < 0)) {
@@ -396,11 +402,8 @@ static int parse_events(int argc, char **argv, struct cmd_args *a)
 			if (parse_num("rcvbuf", optarg, 1024, INT_MAX / 2, &rcvbuf))
 				return EXIT_USAGE;
 			break;
-		case 'h':
-			print_help(stdout);
-			return 0;
 		default:
-			return EXIT_USAGE;
+			return opt_end(c);
 		}
 	}
 	if (optind != argc) {
