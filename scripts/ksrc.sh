@@ -34,4 +34,13 @@ if [ ! -f "$cache/.done-$stamp" ]; then
 		$(for f in $files; do echo "linux-source-$ver/$f"; done)
 	touch "$cache/.done-$stamp"
 fi
+# The ynl library compiled for the guests' python3 (the host's own, over
+# 9p, read-only there): else every python3 that imports it in a guest
+# compiles it again, half a second or more under TCG. compileall skips
+# what is up to date; a .pyc whose source changed is recompiled anyway.
+if [ "$ver" = 6.12 ]; then
+	py=/usr/bin/python3
+	[ -x "$py" ] || py=python3
+	"$py" -m compileall -q "$cache/tools/net/ynl/lib" >/dev/null 2>&1 || :
+fi
 echo "$cache"
