@@ -381,6 +381,10 @@ def main():
                     help="the guest is meant to panic: a run that ends without "
                          "finishing the command is not a failure, and the log "
                          "after the panic starts is not scanned")
+    ap.add_argument("--panic-timeout", type=float,
+                    help="with --allow-panic: the guest counts as hung (exit 91) this "
+                    "many seconds after its console shows the panic start, "
+                    "however long it took to get there (--timeout still bounds the run)")
     ap.add_argument("--reboot", action="store_true",
                     help="let a reset reboot the guest (default: QEMU exits, -no-reboot)")
     ap.add_argument("--console-log", help="keep the serial console log here")
@@ -396,6 +400,8 @@ def main():
     a = ap.parse_args()
     # make check-debug's kernel runs several times slower: every boot scales
     a.timeout *= int(os.environ.get("PVP_TIMEOUT_SCALE", "1"))
+    if a.panic_timeout:
+        a.panic_timeout *= int(os.environ.get("PVP_TIMEOUT_SCALE", "1"))
 
     kernel = "/boot/vmlinuz-" + a.kver
     if not os.path.exists(kernel) or not os.path.isdir("/lib/modules/" + a.kver):
@@ -484,15 +490,31 @@ def main():
         qmp.start()
     timed_out = False
     stopped_on_event = False
+    deadline = t0 + a.timeout
+    # --panic-timeout: the console, read as it grows, for the panic start
+    panic_at, cons_f, cons_tail = None, None, b""
+    panic_re = re.compile(PANIC_START.pattern.encode())
     while proc.poll() is None:
-        if time.time() - t0 > a.timeout:
+        now = time.time()
+        if now > deadline:
             timed_out = True
             break
+        if a.panic_timeout and panic_at is None:
+            if cons_f is None and os.path.exists(console):
+                cons_f = open(console, "rb")
+            if cons_f is not None:
+                chunk = cons_tail + cons_f.read()
+                if panic_re.search(chunk):
+                    panic_at = now
+                    deadline = min(deadline, now + a.panic_timeout)
+                cons_tail = chunk[-200:]
         if qmp and qmp.seen_stop_event.is_set():
             time.sleep(0.5)  # let the events that follow arrive
             stopped_on_event = True
             break
         time.sleep(0.05)
+    if cons_f is not None:
+        cons_f.close()
     # A guest meant to panic may hang in the panic, where sysrq is deaf.
     dumped = (timed_out and not a.allow_panic and proc.poll() is None
               and sysrq_dump(dump_sock))
@@ -547,6 +569,9 @@ def main():
             log("qemu said: " + qemu_out.strip()[-2000:])
         return code
 
+    if timed_out and panic_at is not None:
+        return tail("FAIL: the guest hung in its panic (started at %.1fs, no result %gs later)"
+                    % (panic_at - t0, a.panic_timeout), RC_TIMEOUT)
     if timed_out:
         return tail("FAIL: the guest hung (no result within %ds)" % a.timeout, RC_TIMEOUT)
     bad = scan(cons, a.allow_panic) + scan(read("dmesg.txt") or "", a.allow_panic)
