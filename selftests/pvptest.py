@@ -15,6 +15,7 @@ import atexit
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -166,6 +167,12 @@ class Qmp:
         except (EOFError, OSError):
             self.closed = True
 
+    def sync(self):
+        """Read every event QEMU emitted before now: QMP answers a command
+        after the events queued before it, and a guest's port or MMIO
+        write emits its event before the write returns to the guest."""
+        self.execute("query-status")
+
     def take_events(self):
         ev, self.events = self.events, []
         return ev
@@ -191,7 +198,10 @@ class Guest:
         self.no_shutdown = "-no-shutdown" in qemu_args
         self.qmp_path = os.path.join(self.tmp, "qmp.sock")
         self.agent_path = os.path.join(self.tmp, "agent.sock")
-        args = [os.path.join(ROOT, "scripts/vm/run-vm.py"), "--kver", kver(),
+        # this interpreter, not run-vm.py's "env python3": that may be a
+        # slow wrapper (pyenv's shim)
+        args = [sys.executable or "python3", os.path.join(ROOT, "scripts/vm/run-vm.py"),
+                "--kver", kver(),
                 "--timeout", str(timeout), "--mem", mem, "--smp", smp, "--quiet",
                 "--out", os.path.join(self.tmp, "out"),
                 "--qmp-sock", self.qmp_path]
@@ -274,6 +284,15 @@ class Guest:
     def read(self, path, offset=0, timeout=60):
         return self._call({"read": path, "offset": offset}, timeout, True)
 
+    def batch(self, reqs, timeout=60):
+        """Several requests in one round trip, run in order; returns each
+        one's reply ({"rc": N, "out": ...}), whatever their rc."""
+        self.send({"batch": reqs})
+        rc, out = self.reply(timeout * TIMEOUT_SCALE)
+        if rc:
+            raise RuntimeError("guest batch failed (%d): %s" % (rc, out))
+        return out
+
     def finish(self):
         """Stop the agent and the guest; returns run-vm.py's exit status.
         With -no-shutdown QEMU stays after the guest has powered off: it
@@ -302,6 +321,10 @@ class Guest:
             out, _ = self.proc.communicate()
         self.log = out
         Guest.live.discard(self)
+        if self.proc.returncode == 0:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        else:
+            log("guest files kept in %s" % self.tmp)
         return self.proc.returncode
 
 

@@ -10,6 +10,8 @@ Reads requests, one JSON object per line, from the virtio-serial port
   {"nl": OP, "attrs": {...}}   -> {"rc": 0, "out": reply attributes} or
                                   {"rc": errno, "out": extack message}
                                   (pvpanic_sim's family: pvptest.Model)
+  {"batch": [REQ, ...]}        -> {"rc": 0, "out": [each REQ's reply]}
+                                  (in order, in one round trip)
   {"exit": true}               -> the agent ends
 File requests need no fork, which matters under TCG.
 """
@@ -48,6 +50,8 @@ model = None
 
 def handle(req):
     global model
+    if "batch" in req:
+        return {"rc": 0, "out": [handle(r) for r in req["batch"]]}
     if "nl" in req:
         import pvptest
         try:
