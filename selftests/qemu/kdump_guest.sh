@@ -3,7 +3,9 @@
 # Runs inside the guest for test_kdump.sh and test_upstream_patch.sh:
 # load a crash kernel whose initramfs loads the pvpanic driver, names the
 # devices it bound and powers off, set crash_kexec_post_notifiers, load the
-# driver here too, then panic.
+# driver here too, then panic.  The crash kernel waits for nothing: insmod
+# returns once the drivers have probed (synchronously), and QEMU sends the
+# probe's event before the poweroff's SHUTDOWN.
 # Usage: kdump_guest.sh acpi|upstream POST_NOTIFIERS(0|1) [MODULE ARGS...]
 #   upstream: pvpanic.ko and a front-end, pvpanic-mmio.ko unless
 #   PVP_UPSTREAM_FRONT names another (pvpanic-pci), from PVP_UPSTREAM_DIR
@@ -41,7 +43,6 @@ cat >$k/init <<INIT
 /bin/busybox mount -t sysfs sys /sys
 echo "pvpanic-kdump: crash kernel up"
 $mods
-/bin/busybox sleep 1
 for d in /sys/bus/*/drivers/pvpanic*/*:*; do
 	[ -e "\$d" ] && echo "pvpanic-kdump: bound \${d#/sys/bus/}"
 done

@@ -11,6 +11,10 @@
 vm_setup
 
 VM_TIMEOUT=${VM_TIMEOUT:-240}
+# One vCPU, as test_upstream_patch.sh's kdump guests: a second one costs
+# seconds of every TCG boot, the crash kernel has one (nr_cpus=1) anyway,
+# and panics beside a second CPU are test_real_panic.sh's and
+# test_aml_busy.sh's.
 c=GUEST_CRASHLOADED:run
 s=SHUTDOWN:guest-shutdown
 
@@ -18,7 +22,7 @@ run() {
 	local name=$1 drv=$2 post=$3
 
 	shift 3
-	vm "$name" --allow-panic --mem 1536 --append crashkernel=256M \
+	vm "$name" --smp 1 --allow-panic --mem 1536 --append crashkernel=256M \
 		--qemu-arg=-device --qemu-arg=pvpanic \
 		--qemu-arg=-action --qemu-arg=panic=none -- \
 		selftests/qemu/kdump_guest.sh "$drv" "$post" "$@" ||
