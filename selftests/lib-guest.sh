@@ -7,15 +7,54 @@
 
 mod_loaded() { [ -d "/sys/module/$1" ]; }
 
+# mod_in KO [PARAMS], mod_out NAME: loads and unloads that must succeed,
+# through busybox's static insmod and rmmod (busybox-static is in
+# scripts/packages.txt), which start faster than kmod's (libcrypto,
+# liblzma and libzstd linked in). A load whose refusal
+# a test checks keeps kmod's insmod, its exit status and its messages
+# (busybox retries a refused finit_module with init_module).
+PVP_BB=
+[ -x /bin/busybox ] && PVP_BB=/bin/busybox
+mod_in() { $PVP_BB insmod "$@"; }
+mod_out() { $PVP_BB rmmod "$@"; }
+
 # unload_mod NAME: remove a module, waiting for its refcount to drop.
 unload_mod() {
 	mod_loaded "$1" || return 0
-	loop_until "rmmod $1 2>/dev/null" || die "cannot unload $1"
+	loop_until "mod_out $1 2>/dev/null" || die "cannot unload $1"
+}
+
+# dmesg_read [SKIP]: the kernel log, its first SKIP lines left out, into
+# the array DMESG; one exec. Through a file: bash's mapfile reads a pipe
+# one byte per read(2).
+dmesg_read() {
+	local f=$T/dmesg.$BASHPID	# here: a redirection expands in the child
+
+	dmesg >"$f" || return
+	mapfile -t -s "${1:-0}" DMESG <"$f"
 }
 
 # dmesg_mark: remember where the kernel log is; dmesg_since: what came after.
-dmesg_mark() { DMESG_START=$(dmesg | wc -l); }
-dmesg_since() { dmesg | tail -n +"$((${DMESG_START:-0} + 1))"; }
+dmesg_mark() {
+	dmesg_read
+	DMESG_START=${#DMESG[@]}
+}
+dmesg_since() {
+	dmesg_read "${DMESG_START:-0}"
+	((${#DMESG[@]} == 0)) || printf '%s\n' "${DMESG[@]}"
+}
+
+# dmesg_has A [B]: a line of DMESG (dmesg_read, dmesg_since) holds the
+# text A and, after it, the text B: grep -q 'A.*B' on fixed strings,
+# without the exec.
+dmesg_has() {
+	local l
+
+	for l in "${DMESG[@]}"; do
+		[[ $l == *"$1"*"${2:-}"* ]] && return 0
+	done
+	return 1
+}
 
 dmesg_check() {
 	local bad
@@ -54,14 +93,15 @@ sim_setup() {
 	[ -d /sys/kernel/debug/block ] ||
 		mount -t debugfs none /sys/kernel/debug 2>/dev/null
 	mod_loaded pvpanic_sim && skip "pvpanic_sim is already loaded"
-	PVP_DMESG0=$(dmesg | wc -l)
+	dmesg_read
+	PVP_DMESG0=${#DMESG[@]}
 	PVP_SPLAT_CHECK=1
 	on_exit "mon_stop; unload_mod pvpanic_acpi; unload_mod pvpanic_mmio; unload_mod pvpanic; unload_mod pvpanic_sim"
 }
 
 sim_load() {
 	unload_mod pvpanic_sim
-	insmod "$SIM_KO" "$@" || die "insmod pvpanic_sim $*"
+	mod_in "$SIM_KO" "$@" || die "insmod pvpanic_sim $*"
 }
 
 # A monitor still listening ends by itself: the family goes with the model.
@@ -132,7 +172,7 @@ mon_start() {
 	MON_OUT=$T/events.$BASHPID.$RANDOM
 	"$MONITOR" events --extra "${args[@]}" >"$MON_OUT" 2>"$MON_OUT.err" &
 	MON_PID=$!
-	loop_until "grep -q subscribed '$MON_OUT.err'" ||
+	loop_until "file_has '$MON_OUT.err' subscribed" ||
 		die "monitor did not subscribe: $(cat "$MON_OUT.err")"
 }
 
@@ -205,9 +245,9 @@ expect_after() {
 
 	shift
 	cmd="$*"
-	s0=$(<"$SIM_DBG/seq")
+	read -r s0 <"$SIM_DBG/seq"
 	"$@"
-	s1=$(<"$SIM_DBG/seq")
+	read -r s1 <"$SIM_DBG/seq"
 	if ((s1 > s0)); then
 		LOOP_TIMEOUT=10 loop_until "mon_seen $s1" ||
 			die "after '$cmd': event $s1 did not reach the monitor"
@@ -224,7 +264,7 @@ drv_setup() {
 	mod_loaded pvpanic_acpi && skip "pvpanic_acpi is already loaded"
 }
 
-drv_load() { insmod "$DRV_KO" "$@" || die "insmod pvpanic_acpi $*"; }
+drv_load() { mod_in "$DRV_KO" "$@" || die "insmod pvpanic_acpi $*"; }
 
 # The model with a monitor subscribed to it.
 model_up() {

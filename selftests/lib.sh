@@ -97,7 +97,7 @@ loop_until() {
 
 	for ((i = 0; i < max; i++)); do
 		eval "$@" && return 0
-		sleep 0.05
+		nap 0.05
 	done
 	return 1
 }
@@ -128,10 +128,21 @@ finish() {
 	exit $KSFT_PASS
 }
 
+# Under TCG every exec costs tens of milliseconds: the guest helpers below
+# and in lib-guest.sh loop, wait and match without one where they can.
 # nap SECONDS: sleep without an exec: a read that times out on a pipe no
 # one writes.
 exec {PVP_NAP_FD}<> <(:)
 nap() { read -rt "$1" -u "$PVP_NAP_FD" _ || :; }
+
+# file_has FILE TEXT: FILE contains TEXT (grep -qsF without the exec).
+file_has() {
+	local s
+
+	[ -r "$1" ] || return 1
+	IFS= read -r -d '' s <"$1"
+	[[ $s == *"$2"* ]]
+}
 
 # stop_pid PID: kill a background child and reap it; once it returns,
 # nothing of the child runs. The signal is sent again until the child is
