@@ -46,7 +46,7 @@ on_exit kill_load
 # The action none keeps the model running whatever the trigger sends.
 n_sim=0 n_drv=0 n_bind=0
 sim_in() {
-	insmod "$SIM_KO" panic_action=none || die "insmod pvpanic_sim (cycle $i)"
+	mod_in "$SIM_KO" panic_action=none || die "insmod pvpanic_sim (cycle $i)"
 	n_sim=$((n_sim + 1))
 }
 # policy=acpi: the trigger evaluates WRPT live (in process context, under
@@ -54,10 +54,10 @@ sim_in() {
 # and devices come and go; every event then reaches the model and the
 # monitor (the default policy writes the _CRS port, which nothing serves).
 drv_in() {
-	insmod "$DRV_KO" policy=acpi || die "insmod pvpanic_acpi (cycle $i)"
+	mod_in "$DRV_KO" policy=acpi || die "insmod pvpanic_acpi (cycle $i)"
 	n_drv=$((n_drv + 1))
 }
-sim_out() { loop_until "rmmod pvpanic_sim 2>/dev/null" || die "rmmod pvpanic_sim (cycle $i)"; }
+sim_out() { loop_until "mod_out pvpanic_sim 2>/dev/null" || die "rmmod pvpanic_sim (cycle $i)"; }
 # The trigger writer stops while the driver is removed. Opening a debugfs
 # file races with delete_module in the kernel itself (6.1 and 6.12 alike):
 # try_stop_module drops the module's refcount to zero a moment before it
@@ -69,10 +69,18 @@ sim_out() { loop_until "rmmod pvpanic_sim 2>/dev/null" || die "rmmod pvpanic_sim
 # test about ours. Writes still run through every other step of a cycle.
 drv_out() {
 	writer_stop
-	loop_until "rmmod pvpanic_acpi 2>/dev/null" || die "rmmod pvpanic_acpi (cycle $i)"
+	loop_until "mod_out pvpanic_acpi 2>/dev/null" || die "rmmod pvpanic_acpi (cycle $i)"
 	writer_start
 }
-dev() { basename "$(ls -d $DRV/QEMU0001:* 2>/dev/null | head -n 1)"; }
+# The first device bound (ls | head | basename, without the three execs).
+dev() {
+	local d
+
+	for d in "$DRV"/QEMU0001:*; do
+		[ -e "$d" ] && echo "${d##*/}"
+		return
+	done
+}
 
 # What our modules and ACPICA allocate from: the kmalloc caches and
 # ACPICA's own (Acpi-*). Process caches (task_struct, filp, 9p inodes) move
@@ -93,25 +101,45 @@ slab_snapshot() {
 # The trigger writer; and a monitor, resubscribing whenever the model
 # comes back (it ends when the model is unloaded). Per session: events
 # received, and events the model counted lost (the "lost" of the last one).
+# While the model is not loaded at all the loop naps (a read that times
+# out, no exec) instead of starting monitors that cannot subscribe, which
+# would take a CPU from the cycles. A load under
+# way (the module's directory comes before its init) still sees a monitor
+# race the family's registration.
 load_start() {
 	writer_start
-	bash -c "while :; do $MONITOR events --extra 2>>$tmp/mon.err |
+	bash -c "exec 3<> <(:)
+		while :; do
+		until [ -d /sys/module/pvpanic_sim ]; do read -rt 0.01 -u 3 _; done
+		$MONITOR events --extra 2>>$tmp/mon.err |
 		sed -n 's/.*\"lost\": \([0-9]*\).*/\1/p' |
 		awk '{ n++; l = \$1 } END { if (n) print n, l }' >>$tmp/mon.count
-		sleep 0.01; done" &
+		read -rt 0.01 -u 3 _; done" &
 	pids+=($!)
+}
+
+# mon_running: a pvpanic-monitor process exists (pgrep -x without the
+# exec; comm holds the first 15 characters, as pgrep reads it).
+mon_running() {
+	local f c
+
+	for f in /proc/[0-9]*/comm; do
+		read -r c 2>/dev/null <"$f" || continue
+		[ "$c" = pvpanic-monitor ] && return 0
+	done
+	return 1
 }
 
 load_stop() {
 	kill_load
 	# Every cycle ends with the model unloaded: a monitor still running
-	# missed that (a deaf listener, as one that missed the controller's
-	# notice was in a first 1000-cycle run). Else let its pipe flush.
-	if ! loop_until "! pgrep -x pvpanic-monitor >/dev/null"; then
+	# missed that (a deaf listener: one that missed the controller's
+	# notice). Else let its pipe flush.
+	if ! loop_until "! mon_running"; then
 		pkill -x pvpanic-monitor
 		die "a monitor still listens with no model loaded: it missed an unload"
 	fi
-	sleep 0.2
+	nap 0.2
 }
 
 one_cycle() {
