@@ -34,6 +34,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from pvptest import Guest, QmpError, log, QEMU10, LONG  # noqa: E402
 
 DBG = "/sys/kernel/debug/pvpanic_acpi"
+# The model's last sequence number, the counter GET_CONFIG reports as seq.
+SIM_SEQ = "/sys/kernel/debug/pvpanic_sim/seq"
 MON = "tools/pvpanic-monitor/pvpanic-monitor"
 SIM_PATH = "\\_SB_.PEVT"
 DEFAULT_CAP = 7 if QEMU10 else 3
@@ -88,37 +90,41 @@ class Pair:
         self.setup()
 
     def setup(self):
-        """Load both modules and start the monitor (again, after a reboot)."""
-        g = self.g
-        g.run("pkill -x pvpanic-monitor; rmmod pvpanic_acpi pvpanic_sim 2>/dev/null; "
-              "insmod host-module/pvpanic_sim.ko %s && "
-              "insmod guest-driver/pvpanic_acpi.ko" % self.sim_args)
-        devs = self.bound()
+        """Load both modules, name the bound devices and start the monitor
+        (again, after a reboot): one shell in the guest, and no exec but
+        the loads and the monitor (after a reboot nothing is loaded: no
+        pkill, no rmmod)."""
+        out = self.g.run(
+            "if [ -d /sys/module/pvpanic_sim ] || [ -d /sys/module/pvpanic_acpi ]; then "
+            "pkill -x pvpanic-monitor; rmmod pvpanic_acpi pvpanic_sim 2>/dev/null; fi; "
+            "insmod host-module/pvpanic_sim.ko %s && "
+            "insmod guest-driver/pvpanic_acpi.ko || exit; "
+            # {ACPI path: device name} of the devices pvpanic_acpi is bound to
+            "for d in /sys/bus/platform/drivers/pvpanic_acpi/QEMU0001:*; do "
+            "read -r p < $d/firmware_node/path; echo \"bound ${d##*/} $p\"; done; "
+            # One long-lived monitor: the model's events, with seq numbers.
+            # (emptied first: a "subscribed" left by the last one is not this one's)
+            ": > /tmp/sim-events.err; "
+            "(%s events --extra > /tmp/sim-events 2>/tmp/sim-events.err &); "
+            "exec 3<> <(:); s=; for i in {1..100}; do "
+            "[ -r /tmp/sim-events.err ] && IFS= read -r -d '' s < /tmp/sim-events.err; "
+            "[[ $s == *subscribed* ]] && exit 0; read -rt 0.05 -u 3 _; done; "
+            "echo \"monitor did not subscribe: $s\"; exit 1"
+            % (self.sim_args, MON))
+        devs = {}
+        for line in out.split("\n"):
+            if line.startswith("bound "):
+                _, name, path = line.split()
+                devs[path] = name
         if SIM_PATH not in devs or len(devs) != 2:
             raise RuntimeError("expected QEMU's and the model's device, driver bound %s" % devs)
         self.sim = devs.pop(SIM_PATH)
         self.qemu = list(devs.values())[0]
-        # One long-lived monitor: the model's events, with seq numbers.
-        g.run("(%s events --extra > /tmp/sim-events 2>/tmp/sim-events.err &) ; "
-              "for i in $(seq 100); do grep -qs subscribed /tmp/sim-events.err && break; "
-              "sleep 0.05; done; grep -qs subscribed /tmp/sim-events.err" % MON)
         self.sim_off = 0  # bytes of /tmp/sim-events already read
         self.sim_evs = []  # read but not yet matched to a step
-
-    def bound(self):
-        """{ACPI path: device name} of the devices pvpanic_acpi is bound to."""
-        devs = {}
-        for line in self.g.run("for d in /sys/bus/platform/drivers/pvpanic_acpi/QEMU0001:*; do "
-                               "echo ${d##*/} $(cat $d/firmware_node/path); done").split("\n"):
-            if line.strip():
-                name, path = line.split()
-                devs[path] = name
-        return devs
+        self.fresh = True  # the model as loaded: no step since
 
     # -- the model's side --------------------------------------------------
-    def sim_seq(self):
-        return self.g.nl("get-config")[1]["seq"]
-
     def sim_events(self, seq0, seq1):
         """The model's events numbered seq0 < seq <= seq1, in order."""
         deadline = time.time() + 10
@@ -138,23 +144,37 @@ class Pair:
             time.sleep(0.02)
 
     def sim_step(self, step):
-        seq0 = self.sim_seq()
+        """One round trip to the agent: the sequence number before and
+        after the step (debugfs, the counter GET_CONFIG reports), the step,
+        and query-status (nothing acts on the model after the step: the
+        same status as once its events are read); then the events."""
+        self.fresh = False
         kind, arg = step
-        err = None
         if kind == "write":
-            self.g.write("%s/%s/wrpt" % (DBG, self.sim), arg)
+            act = {"write": "%s/%s/wrpt" % (DBG, self.sim), "data": str(arg)}
         elif kind == "set-action":
-            self.g.nl("set-config", {"panic-action": arg})
+            act = {"nl": "set-config", "attrs": {"panic-action": arg}}
         else:
-            rc, out = self.g.nl(kind, check=False)
-            err = out if rc else None
-        seq1 = self.sim_seq()
+            act = {"nl": kind.replace("_", "-"), "attrs": {}}
+        r0, r, r1, st = self.g.batch([{"read": SIM_SEQ}, act, {"read": SIM_SEQ},
+                                      {"nl": "status", "attrs": {}}])
+        for what, x in (("seq", r0), ("seq", r1), ("status", st)):
+            if x["rc"]:
+                raise RuntimeError("model %s failed: %s" % (what, x.get("out")))
+        err = None
+        if kind in ("write", "set-action"):
+            if r["rc"]:
+                raise RuntimeError("model step %s failed: %s" % (step, r.get("out")))
+        elif r["rc"]:
+            err = r.get("out", "")
+        seq0, seq1 = int(r0["out"]), int(r1["out"])
         events = self.sim_events(seq0, seq1) if seq1 != seq0 else []
-        status = norm_status(self.g.nl("status")[1])
-        return events, status, err
+        return events, norm_status(st["out"]), err
 
     # -- QEMU's side -------------------------------------------------------
     def qemu_step(self, step):
+        """A step on QEMU's side: its events are those received up to the
+        reply to settled_status() after it, with no wait for more."""
         g = self.g
         g.qmp.poll(0)
         g.qmp.take_events()
@@ -166,44 +186,67 @@ class Pair:
             deadline = time.time() + 30
             events, status = None, None
             while True:
-                r, _, _ = select.select([g.agent], [], [], 0.02)
-                if r:
+                r = wait_either(g, 0.05)
+                if g.agent in r:
                     try:
                         g.reply(10)
                     except EOFError:  # QEMU exited under the guest
                         g.qmp.poll(2)
                         return norm_events(g.qmp.take_events()), None, "qemu-exits"
                     break
-                g.qmp.poll(0.01)
+                g.qmp.poll(0)
                 if g.qmp.closed:
                     return norm_events(g.qmp.take_events()), None, "qemu-exits"
                 if any(e["event"] == "STOP" for e in g.qmp.events) and events is None:
-                    time.sleep(0.05)
-                    g.qmp.poll(0.05)
+                    status = settled_status(g)
                     events = g.qmp.take_events()
-                    status = g.qmp.execute("query-status")
                     g.qmp.execute("cont")
                 if time.time() > deadline:
                     raise RuntimeError("write %d to QEMU's device did not finish" % arg)
             if events is None:
-                g.qmp.poll(0.05)
-                events = g.qmp.take_events()
                 try:
-                    status = g.qmp.execute("query-status")
+                    status = settled_status(g)
                 except (EOFError, OSError):
-                    return norm_events(events), None, "qemu-exits"
+                    return norm_events(g.qmp.take_events()), None, "qemu-exits"
+                events = g.qmp.take_events()
                 return norm_events(events), norm_status(status), None
             # We resumed the guest ourselves: put the model in the same
-            # place, so both continue from "running".
-            g.qmp.poll(0.05)
-            g.qmp.take_events()
+            # place, so both continue from "running". (cont's RESUME came
+            # before its reply: the next step drops it.)
             self.pending_resume = True
             return norm_events(events), norm_status(status), None
         err = qmp_control(g, kind, arg)
-        g.qmp.poll(0.1)
+        status = settled_status(g)
         events = g.qmp.take_events()
-        status = g.qmp.execute("query-status")
         return norm_events(events), norm_status(status), err
+
+
+def settled_status(g):
+    """query-status once QEMU has acted on what was asked of it before
+    this call, with every event of that received before the reply.
+
+    QMP sends events and replies in the order QEMU emits them. The events
+    of a step come from the vCPU inside the guest's write, before the agent
+    can reply (GUEST_PANICKED, GUEST_CRASHLOADED, GUEST_PVSHUTDOWN), from
+    the command itself (STOP, RESUME), or from the main loop acting on a
+    request (vmstop: STOP; shutdown: SHUTDOWN, with -no-shutdown its STOP;
+    reset: RESET) between two passes of its event loop. Each in-band
+    command is dispatched in a pass of its own (the dispatcher coroutine
+    goes through the I/O handler context between two), so the second of
+    two queries runs after a pass boundary that follows the first: every
+    request made before the first has been acted on. A fixed wait, as
+    before, only makes that likely on a loaded host."""
+    g.qmp.execute("query-status")
+    return g.qmp.execute("query-status")
+
+
+def wait_either(g, timeout):
+    """Wait up to timeout for the agent's reply or a QMP message (one
+    already buffered counts); returns the readable ones of the two."""
+    if b"\n" in g.qmp.buf:
+        return [g.qmp.sock]
+    socks = [g.agent] if g.qmp.closed else [g.agent, g.qmp.sock]
+    return select.select(socks, [], [], timeout)[0]
 
 
 def qmp_control(g, kind, arg):
@@ -251,12 +294,21 @@ def qemu_script(pair, steps):
             else:
                 g.send({"sh": "echo o > /proc/sysrq-trigger"})
                 need_ready = True
+            # A write ends with the agent's reply, or with STOP (the vCPU
+            # paused inside it; its reply comes after a cont). The poweroff
+            # that enter-shutdown asks for runs after the shell's reply:
+            # wait for its SHUTDOWN (and the reply, if it comes first).
             deadline = time.time() + 30
+            replied = False
             while True:
-                if select.select([g.agent], [], [], 0.02)[0]:
+                if replied:
+                    g.qmp.poll(0.05)
+                elif g.agent in wait_either(g, 0.05):
                     g.reply(10)
-                    break
-                g.qmp.poll(0.01)
+                    replied = True
+                    if kind == "write":
+                        break
+                g.qmp.poll(0)
                 if any(e["event"] in ("STOP", "SHUTDOWN") for e in g.qmp.events):
                     pending = kind == "write"
                     break
@@ -266,11 +318,14 @@ def qemu_script(pair, steps):
             err = qmp_control(g, kind, arg)
             if kind == "system_reset" and not err:
                 need_ready = True
-        g.qmp.poll(0.3)
+        # The step's events: those before the reply to settled_status().
+        # A rebooting guest's own firmware reset (RESET guest:true) may
+        # come at any time: it is left out.
+        status = settled_status(g)
         evs = [e for e in g.qmp.take_events()
                if not (e["event"] == "RESET" and e.get("data", {}).get("guest"))]
-        results.append((norm_events(evs),
-                        norm_status(g.qmp.execute("query-status")), err))
+        results.append((norm_events(evs), norm_status(status), err))
+    pair.rebooting = need_ready
     return results
 
 
@@ -385,7 +440,14 @@ def main():
         shutdown = [("enter-shutdown", None), ("cont", None), ("stop", None),
                     ("cont", None), ("system_reset", None), ("cont", None),
                     ("write", 2)]
-        p.setup()  # the resets rebooted the guest
+        # The resets rebooted the guest: qemu_script set the model up again
+        # at its first write after them and no model step has run since;
+        # else (a reset at the end) wait for the guest and load again.
+        if p.rebooting:
+            g.wait_ready()
+            p.setup()
+        elif not p.fresh:
+            p.setup()
         p.sim_step(("set-action", "shutdown"))
         compare_scripts(p, "controls from shutdown", shutdown,
                         [("write", 1)] + shutdown[1:])
