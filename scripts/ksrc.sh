@@ -5,17 +5,22 @@
 #   scripts/ksrc.sh        6.1: checkpatch, the kselftest headers, lib.mk and runner
 #   scripts/ksrc.sh 6.12   the kernel's YNL CLI and generator (tools/net/ynl)
 #                        and the genetlink schemas it validates specs against
+# Both: checkpatch and the pristine drivers/misc/pvpanic, which
+# selftests/qemu/test_upstream_patch.sh applies upstream/ to.
 set -eu
 ver=${1:-6.1}
+pv="scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+	drivers/misc/pvpanic/Kconfig drivers/misc/pvpanic/Makefile
+	drivers/misc/pvpanic/pvpanic.c drivers/misc/pvpanic/pvpanic.h
+	drivers/misc/pvpanic/pvpanic-mmio.c drivers/misc/pvpanic/pvpanic-pci.c"
 case $ver in
-6.1)	files="scripts/checkpatch.pl scripts/spelling.txt
-		scripts/const_structs.checkpatch
+6.1)	files="$pv
 		tools/testing/selftests/kselftest_harness.h
 		tools/testing/selftests/kselftest.h
 		tools/testing/selftests/lib.mk
 		tools/testing/selftests/kselftest/runner.sh
 		tools/testing/selftests/kselftest/prefix.pl" ;;
-6.12)	files="tools/net/ynl/cli.py tools/net/ynl/ynl-gen-c.py
+6.12)	files="$pv tools/net/ynl/cli.py tools/net/ynl/ynl-gen-c.py
 		tools/net/ynl/lib/__init__.py
 		tools/net/ynl/lib/nlspec.py tools/net/ynl/lib/ynl.py
 		Documentation/netlink/genetlink.yaml
@@ -25,10 +30,15 @@ case $ver in
 esac
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/pvpanic-acpi/linux-source-$ver
 tarball=/usr/src/linux-source-$ver.tar.xz
-stamp=$(echo "$files" | md5sum | cut -c1-8)
+[ -f "$tarball" ] || { echo "ksrc: $tarball missing (package linux-source-$ver)" >&2; exit 1; }
+# The list and the tarball (a new linux-source package extracts again).
+stamp=$({ echo "$files"; stat -c '%s %Y' "$tarball"; } | md5sum | cut -c1-8)
+mkdir -p "$cache"
+# One extraction at a time: make check's jobs may ask at once.
+exec 9>"$cache.lock"
+flock 9
 if [ ! -f "$cache/.done-$stamp" ]; then
-	[ -f "$tarball" ] || { echo "ksrc: $tarball missing (package linux-source-$ver)" >&2; exit 1; }
-	mkdir -p "$cache"
+	rm -f "$cache"/.done-*
 	# shellcheck disable=SC2086 # one word per file
 	tar -xJf "$tarball" -C "$cache" --strip-components=1 \
 		$(for f in $files; do echo "linux-source-$ver/$f"; done)

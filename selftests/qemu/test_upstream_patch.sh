@@ -38,24 +38,9 @@ series=("$PVP_ROOT"/upstream/*.patch)
 
 UP=$PVP_ROOT/out/upstream
 mkdir -p "$UP"
-PV=(drivers/misc/pvpanic/{Kconfig,Makefile,pvpanic.c,pvpanic.h,pvpanic-mmio.c,pvpanic-pci.c})
-CP=(scripts/{checkpatch.pl,spelling.txt,const_structs.checkpatch})
-
-# pristine VER FILES...: those files of Debian's linux-source-VER in
-# out/upstream/linux-source-VER, extracted once (tar stops at the last).
-pristine() {
-	local ver=$1 tar=/usr/src/linux-source-$1.tar.xz dst=$UP/linux-source-$1 stamp
-
-	shift
-	stamp="$(stat -c '%s %Y' "$tar") $*"
-	[ "$(cat "$dst/.stamp" 2>/dev/null)" = "$stamp" ] && return 0
-	rm -rf "$dst" "$dst.tmp"
-	mkdir -p "$dst.tmp"
-	tar -xJf "$tar" -C "$dst.tmp" --strip-components=1 --occurrence=1 \
-		"${@/#/linux-source-$ver/}" || return 1
-	echo "$stamp" >"$dst.tmp/.stamp"
-	mv "$dst.tmp" "$dst"
-}
+# SRC[VER]: Debian's linux-source-VER, the files the test reads
+# (drivers/misc/pvpanic, checkpatch), extracted once by scripts/ksrc.sh.
+declare -A SRC
 
 # am VER: the pristine driver in a scratch repository, then the series
 # with git am; true if every patch became a commit (git am's output in
@@ -67,7 +52,7 @@ am() {
 
 	rm -rf "$g"
 	mkdir -p "$g/drivers/misc"
-	cp -a "$UP/linux-source-$1/drivers/misc/pvpanic" "$g/drivers/misc/"
+	cp -a "${SRC[$1]}/drivers/misc/pvpanic" "$g/drivers/misc/"
 	git -C "$g" init -q &&
 		git -C "$g" add -A &&
 		git -C "$g" "${id[@]}" commit -q -m "linux-source-$1" &&
@@ -125,12 +110,9 @@ without_one() {
 }
 
 log "kernel $KVER, QEMU ${PVP_QEMU:-7.2}, series: ${series[*]##*/}"
-pristine 6.12 "${PV[@]}" "${CP[@]}" &
-p612=$!
-pristine 6.1 "${PV[@]}" &
-p61=$!
-wait $p612 || die "cannot extract linux-source-6.12 into $UP"
-wait $p61 || die "cannot extract linux-source-6.1 into $UP"
+for v in 6.12 6.1; do
+	SRC[$v]=$("$PVP_ROOT/scripts/ksrc.sh" $v) || die "cannot extract linux-source-$v"
+done
 
 if am 6.12; then r=yes; else r=no; sed 's/^/#   /' "$UP/am-6.12.log"; fi
 check "the series applies to linux-source-6.12 (git am)" $r yes
@@ -142,13 +124,13 @@ else
 fi
 
 # The sign-off is the sender's to add: --no-signoff.
-cp_out=$(cd "$UP/git-6.12" && "$UP/linux-source-6.12/scripts/checkpatch.pl" \
+cp_out=$(cd "$UP/git-6.12" && "${SRC[6.12]}/scripts/checkpatch.pl" \
 	--strict --no-tree --no-signoff --show-types "${series[@]}" 2>&1)
 echo "$cp_out" | grep -v '^$' | sed 's/^/#   /'
 check "checkpatch.pl --strict --no-signoff (linux-source-6.12): patches without a finding" \
 	"$(echo "$cp_out" | grep -c '^total: 0 errors, 0 warnings, 0 checks,')" "${#series[@]}"
 
-build unpatched "$UP/linux-source-6.12" &
+build unpatched "${SRC[6.12]}" &
 pu=$!
 build patched "$UP/git-6.12" &
 pp=$!
