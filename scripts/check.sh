@@ -89,8 +89,9 @@ phase build
 # "harness"), a kselftest target in a guest of its own ("guest:sim"), one
 # test of selftests/qemu on the host ("qemu:test_trigger.sh", each boots
 # its own guests), or the whole packaging target (its tests share the
-# tree's build). The gates and the longest tests start first; each job's
-# output goes to $out/jobs/NAME, its results printed in order at the end.
+# tree's build). The longest start first (the list "longest" below);
+# each job's output goes to $out/jobs/NAME, its results printed in order
+# at the end.
 progs_of() {
 	local p
 
@@ -148,26 +149,27 @@ host_job() {
 }
 
 mkdir -p "$out/jobs"
-order=(lint) qemu_rest=() natural=(lint harness)
-for t in $host_targets; do
-	[ "$t" = qemu ] || continue
-	for p in $(progs_of qemu); do
-		case $p in test_differential.py) order=("qemu:$p" "${order[@]}") ;;
-		*) qemu_rest+=("qemu:$p") ;;
-		esac
-	done
-done
+natural=(lint harness)
 for t in $guest_targets; do
-	[ -n "$(progs_of "$t")" ] && order+=("guest:$t") natural+=("guest:$t")
+	[ -n "$(progs_of "$t")" ] && natural+=("guest:$t")
 done
 for t in $host_targets; do
 	if [ "$t" = qemu ]; then
 		for p in $(progs_of qemu); do natural+=("qemu:$p"); done
 	elif [ -n "$(progs_of "$t")" ]; then
-		order+=("$t") natural+=("$t")
+		natural+=("$t")
 	fi
 done
-order+=("${qemu_rest[@]}")
+# The longest jobs first, so that two places end close together (each
+# job's time is in $out/phases); then the others in their natural order.
+longest=(qemu:test_upstream_patch.sh qemu:test_differential.py packaging
+	qemu:test_real_panic.sh guest:sim lint qemu:test_shutdown.sh
+	qemu:test_aml_busy.sh guest:stress guest:driver)
+order=()
+for j in "${longest[@]}" "${natural[@]}"; do
+	[[ $j == harness || " ${order[*]} " == *" $j "* ]] && continue
+	[[ " ${natural[*]} " == *" $j "* ]] && order+=("$j")
+done
 
 # run_job NAME: one job; how long it took into $out/jobs/NAME.time.
 run_job() {
