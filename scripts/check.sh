@@ -22,13 +22,14 @@ mkdir -p "$out"
 results=$out/results
 : >"$results"
 # python3 may be a version manager's shim (pyenv's is a shell script that
-# takes a large part of a second per call, and the tests call python3
-# hundreds of times): the interpreter it stands for goes first on PATH.
+# runs on every call, and the tests call python3 hundreds of times): the
+# directory of the interpreter it stands for goes first on PATH.  A directory,
+# not a symlink to the binary, so that a virtual environment's pyvenv.cfg is
+# still found beside it.
 if py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) &&
    [ -x "$py" ] && [ "$py" != "$(command -v python3)" ]; then
-	mkdir -p "$out/bin"
-	ln -sf "$py" "$out/bin/python3"
-	export PATH=$out/bin:$PATH
+	PATH=$(dirname "$py"):$PATH
+	export PATH
 fi
 t_start=$(date +%s)
 phase() { echo "# phase $1: $(($(date +%s) - t_phase))s" >>"$out/phases"; t_phase=$(date +%s); }
