@@ -46,7 +46,7 @@ if [ ! -f "$cache/.done-$stamp" ]; then
 fi
 # The ynl library compiled for the guests' python3 (the host's own, over
 # 9p, read-only there): else every python3 that imports it in a guest
-# compiles it again, half a second or more under TCG. compileall skips
+# compiles it again, which is slow under TCG. compileall skips
 # what is up to date; a .pyc whose source changed is recompiled anyway.
 if [ "$ver" = 6.12 ]; then
 	py=/usr/bin/python3

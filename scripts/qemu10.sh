@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # QEMU 10 (Debian 13's qemu-system-x86) on a Debian 12 host, cached: the
 # first call debootstraps a minbase trixie root with it (into a temporary
-# directory, renamed into place only when complete: 1-4 minutes here);
+# directory, renamed into place only when complete; minutes, once);
 # later calls reuse it.  Prints the path of a wrapper that runs that QEMU
 # through the root's own dynamic loader.  Installs debootstrap if missing.
 set -euo pipefail

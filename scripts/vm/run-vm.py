@@ -266,8 +266,8 @@ def pvh_note(elf):
 
 def boot_image(kver, bzimage):
     """What QEMU boots: the kernel decompressed once and cached, entered
-    through PVH (under TCG the bzImage's own decompressor is about 3 s of
-    every boot), or the bzImage itself if that cannot be done."""
+    through PVH (under TCG the bzImage's own decompressor is a large part
+    of every boot), or the bzImage itself if that cannot be done."""
     st = os.stat(bzimage)
     path = os.path.join(CACHE, "vmlinux-%s-%d-%d" % (kver, st.st_size, int(st.st_mtime)))
     if os.path.exists(path):

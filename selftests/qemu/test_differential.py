@@ -234,8 +234,8 @@ def settled_status(g):
     command is dispatched in a pass of its own (the dispatcher coroutine
     goes through the I/O handler context between two), so the second of
     two queries runs after a pass boundary that follows the first: every
-    request made before the first has been acted on. A fixed wait, as
-    before, only makes that likely on a loaded host."""
+    request made before the first has been acted on. A fixed wait would
+    only make that likely on a loaded host."""
     g.qmp.execute("query-status")
     return g.qmp.execute("query-status")
 

@@ -11,8 +11,8 @@
 vm_setup
 
 VM_TIMEOUT=${VM_TIMEOUT:-240}
-# One vCPU, as test_upstream_patch.sh's kdump guests: a second one costs
-# seconds of every TCG boot, the crash kernel has one (nr_cpus=1) anyway,
+# One vCPU, as test_upstream_patch.sh's kdump guests: a second one slows
+# every TCG boot, the crash kernel has one (nr_cpus=1) anyway,
 # and panics beside a second CPU are test_real_panic.sh's and
 # test_aml_busy.sh's.
 c=GUEST_CRASHLOADED:run

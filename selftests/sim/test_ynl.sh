@@ -6,12 +6,12 @@
 # and agrees with pvpanic-monitor: get-status, stop then cont, and an event
 # subscription while a panic is written through the model's WRPT.  (The
 # spec is validated against genetlink-legacy.yaml on the host, by make
-# lint's regeneration: jsonschema takes seconds under TCG.)
+# lint's regeneration: jsonschema is slow under TCG.)
 . "$(dirname "$0")/../lib.sh"
 sim_setup
 command -v python3 >/dev/null || skip "python3 is not installed"
 # python3-yaml: the first ynl run says whether it is there (a python3 of
-# its own to ask first costs a second or two under TCG).
+# its own to ask first would be one more slow start under TCG).
 K=${XDG_CACHE_HOME:-$HOME/.cache}/pvpanic-acpi/linux-source-6.12
 CLI=$K/tools/net/ynl/cli.py
 [ -f "$CLI" ] ||
