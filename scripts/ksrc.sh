@@ -30,19 +30,26 @@ case $ver in
 esac
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/pvpanic-acpi/linux-source-$ver
 tarball=/usr/src/linux-source-$ver.tar.xz
-[ -f "$tarball" ] || { echo "ksrc: $tarball missing (package linux-source-$ver)" >&2; exit 1; }
-# The list and the tarball (a new linux-source package extracts again).
-stamp=$({ echo "$files"; stat -c '%s %Y' "$tarball"; } | md5sum | cut -c1-8)
+# .done-<list> marks an extraction of this file list; it holds the size and
+# date of the tarball it came from, so a new linux-source package extracts
+# again, and a complete cache still serves once the package is removed.
+done=$cache/.done-$(echo "$files" | md5sum | cut -c1-8)
 mkdir -p "$cache"
 # One extraction at a time: make check's jobs may ask at once.
 exec 9>"$cache.lock"
 flock 9
-if [ ! -f "$cache/.done-$stamp" ]; then
-	rm -f "$cache"/.done-*
-	# shellcheck disable=SC2086 # one word per file
-	tar -xJf "$tarball" -C "$cache" --strip-components=1 \
-		$(for f in $files; do echo "linux-source-$ver/$f"; done)
-	touch "$cache/.done-$stamp"
+if [ -f "$tarball" ]; then
+	src=$(stat -c '%s %Y' "$tarball")
+	if [ "$(cat "$done" 2>/dev/null)" != "$src" ]; then
+		rm -f "$cache"/.done-*
+		# shellcheck disable=SC2046 # one word per file
+		tar -xJf "$tarball" -C "$cache" --strip-components=1 \
+			$(for f in $files; do echo "linux-source-$ver/$f"; done)
+		echo "$src" >"$done"
+	fi
+elif [ ! -f "$done" ]; then
+	echo "ksrc: $tarball missing (package linux-source-$ver)" >&2
+	exit 1
 fi
 # The ynl library compiled for the guests' python3 (the host's own, over
 # 9p, read-only there): else every python3 that imports it in a guest
