@@ -84,7 +84,7 @@ def ev(g, method, arg=None):
 def firmware_view(g, path):
     """What an outsider gets from the device's methods: RDPT, WRPT(0),
     WRPT(2) and the QMP events the latter cause."""
-    events(g)
+    check("%s: no stray event before the methods" % path, events(g), "")
     r = (ev(g, path + ".RDPT"), ev(g, path + ".WRPT", 0), ev(g, path + ".WRPT", 2))
     return r + (events(g),)
 
@@ -99,7 +99,7 @@ def shapes(g):
         g.run("insmod host-module/pvpanic_sim.ko variant=%s panic_action=none && "
               "insmod guest-driver/pvpanic_acpi.ko" % variant)
         g.write("%s/%s/events" % (DEVS, QDEV), "0")
-        events(g)
+        check("%s: no stray event from the loads" % variant, events(g), "")
         dev = g.run("for d in %s/QEMU0001:*; do [ \"$(cat $d/firmware_node/path)\" = "
                     "'\\_SB_.PEVT' ] && echo ${d##*/}; done; true" % DEVS).strip()
         check("%s: path" % variant, first_line(g, "%s/%s/path" % (DBG, dev)), path)
