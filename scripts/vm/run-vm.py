@@ -398,6 +398,8 @@ def main():
                     "signature, through the kernel's initrd table upgrade (repeatable)")
     ap.add_argument("command", nargs="+")
     a = ap.parse_args()
+    if a.panic_timeout is not None and not a.allow_panic:
+        ap.error("--panic-timeout needs --allow-panic")
     # make check-debug's kernel runs several times slower: every boot scales
     a.timeout *= int(os.environ.get("PVP_TIMEOUT_SCALE", "1"))
     if a.panic_timeout:
@@ -570,8 +572,9 @@ def main():
         return code
 
     if timed_out and panic_at is not None:
-        return tail("FAIL: the guest hung in its panic (started at %.1fs, no result %gs later)"
-                    % (panic_at - t0, a.panic_timeout), RC_TIMEOUT)
+        # the --timeout deadline may have come first
+        return tail("FAIL: the guest hung in its panic (started at %.1fs, no result %.1fs later)"
+                    % (panic_at - t0, deadline - panic_at), RC_TIMEOUT)
     if timed_out:
         return tail("FAIL: the guest hung (no result within %ds)" % a.timeout, RC_TIMEOUT)
     bad = scan(cons, a.allow_panic) + scan(read("dmesg.txt") or "", a.allow_panic)
