@@ -33,21 +33,21 @@ tarball=/usr/src/linux-source-$ver.tar.xz
 # .done-<list> marks an extraction of this file list; it holds the size and
 # date of the tarball it came from, so a new linux-source package extracts
 # again, and a complete cache still serves once the package is removed.
-done=$cache/.done-$(echo "$files" | md5sum | cut -c1-8)
+mark=$cache/.done-$(echo "$files" | md5sum | cut -c1-8)
 mkdir -p "$cache"
 # One extraction at a time: make check's jobs may ask at once.
 exec 9>"$cache.lock"
 flock 9
 if [ -f "$tarball" ]; then
 	src=$(stat -c '%s %Y' "$tarball")
-	if [ "$(cat "$done" 2>/dev/null)" != "$src" ]; then
+	if [ "$(cat "$mark" 2>/dev/null)" != "$src" ]; then
 		rm -f "$cache"/.done-*
 		# shellcheck disable=SC2046 # one word per file
 		tar -xJf "$tarball" -C "$cache" --strip-components=1 \
 			$(for f in $files; do echo "linux-source-$ver/$f"; done)
-		echo "$src" >"$done"
+		echo "$src" >"$mark"
 	fi
-elif [ ! -f "$done" ]; then
+elif [ ! -f "$mark" ]; then
 	echo "ksrc: $tarball missing (package linux-source-$ver)" >&2
 	exit 1
 fi
