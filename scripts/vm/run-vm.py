@@ -400,6 +400,8 @@ def main():
     a = ap.parse_args()
     if a.panic_timeout is not None and not a.allow_panic:
         ap.error("--panic-timeout needs --allow-panic")
+    if a.panic_timeout is not None and a.panic_timeout <= 0:
+        ap.error("--panic-timeout must be a positive number of seconds")
     # make check-debug's kernel runs several times slower: every boot scales
     a.timeout *= int(os.environ.get("PVP_TIMEOUT_SCALE", "1"))
     if a.panic_timeout:
