@@ -159,6 +159,13 @@ if [ -w $kml ]; then
 fi
 bash /run/pvp-out/cmd.sh </dev/null 2>&1 | tee /run/pvp-out/cmd.log
 rc=${PIPESTATUS[0]}
+# A lockdep kernel: was lockdep still on at the end? Some reports, and any
+# taint that makes it unreliable, turn it off, and nothing after is checked.
+if [ -r /proc/lockdep_stats ]; then
+	dl=$(awk '$1 == "debug_locks:" { print $2 }' /proc/lockdep_stats)
+	echo "$dl" >/run/pvp-out/debug_locks
+	echo "guest-init: lockdep: debug_locks $dl at the end of the command"
+fi
 if [ -w $kml ]; then
 	echo scan >$kml
 	sleep 6
@@ -416,7 +423,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     if a.acpi_table:
         initrd = with_acpi_tables(initrd, a.acpi_table, out)
-    for f in ("rc", "cmd.log", "dmesg.txt", "tainted"):
+    for f in ("rc", "cmd.log", "dmesg.txt", "tainted", "debug_locks"):
         if os.path.exists(os.path.join(out, f)):
             os.unlink(os.path.join(out, f))
     with open(os.path.join(out, "guest-init.sh"), "w") as f:
@@ -593,8 +600,15 @@ def main():
     taint = int((read("tainted") or "0").strip() or 0)
     if taint & ~TAINT_OK:
         return tail("FAIL: kernel tainted (%d), beyond out-of-tree/unsigned" % taint, RC_SPLAT)
+    # A lockdep kernel says whether lockdep was still on (GUEST_INIT):
+    # a guest that passed with it off was not checked by it.
+    debug_locks = (read("debug_locks") or "").strip()
+    if debug_locks and debug_locks != "1":
+        return tail("FAIL: lockdep was off at the end of the command (debug_locks %s): "
+                    "the run was not checked by it" % debug_locks, RC_SPLAT)
     rc = int(rc_text.strip())
-    log("guest command exited %d after %.1fs" % (rc, elapsed))
+    log("guest command exited %d after %.1fs%s" % (
+        rc, elapsed, ", lockdep on to the end" if debug_locks else ""))
     return rc
 
 
