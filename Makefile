@@ -55,9 +55,13 @@ check-all:
 
 # The kselftests on a KASAN/lockdep/kmemleak kernel built from
 # linux-source-6.1 (cached; the first build takes long, see the README).
+# A guest whose kernel reported before any module of ours was loaded boots
+# once more (issue 33: an early-boot KASAN report of its own); the summary
+# counts the retries, and a second report in a row fails.
 check-debug:
 	@set -e; k=$$(scripts/debug-kernel/build.sh); \
 	PVP_HOST_TARGETS= PVP_TIMEOUT_SCALE=$${PVP_TIMEOUT_SCALE:-4} \
+	PVP_BOOT_RETRIES=$${PVP_BOOT_RETRIES:-1} \
 		$(MAKE) --no-print-directory check KVER=$$k
 
 # The long budgets (Documentation/testing.md): the lifecycle stress for 1000

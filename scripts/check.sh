@@ -13,6 +13,9 @@
 #   PVP_TIMEOUT_SCALE every timeout multiplied (slow machines, debug kernels)
 #   PVP_JOBS          how many jobs at a time (2)
 #   PVP_SUITE_TIMEOUT seconds each kselftest guest may take (900)
+#   PVP_BOOT_RETRIES  boots again a guest whose kernel reported before any
+#                     module of ours was loaded, this many times (0; make
+#                     check-debug: 1); the summary counts them
 cd "$(dirname "$0")/.." || exit 1
 : "${KVER:=$(scripts/kver.sh)}"
 export KVER
@@ -21,6 +24,10 @@ rm -rf "$out"
 mkdir -p "$out"
 results=$out/results
 : >"$results"
+# Each guest boot retried by scripts/vm/run-vm.py (PVP_BOOT_RETRIES: the
+# kernel reported before any module of ours was loaded), one line each.
+export PVP_RETRY_LOG=$out/retries
+: >"$PVP_RETRY_LOG"
 # python3 may be a version manager's shim (pyenv's is a shell script that
 # runs on every call, and the tests call python3 hundreds of times): the
 # directory of the interpreter it stands for goes first on PATH.  A directory,
@@ -237,6 +244,16 @@ while IFS= read -r l; do
 	*) echo "PASS ${l#ok - }" ;;
 	esac
 done <"$results"
+if [ "${PVP_BOOT_RETRIES:-0}" != 0 ] || [ -s "$PVP_RETRY_LOG" ]; then
+	echo "$(wc -l <"$PVP_RETRY_LOG") guest boots retried (PVP_BOOT_RETRIES=${PVP_BOOT_RETRIES:-0}: a kernel report before any module of ours was loaded)"
+	sed 's/^/RETRY /' "$PVP_RETRY_LOG"
+fi
+# A lockdep kernel: in how many kselftest guests it was still on at the end
+# (run-vm fails a guest where it was not).
+set -- "$out"/guest-*/debug_locks
+if [ -e "$1" ]; then
+	echo "lockdep on to the end in $(cat "$@" | grep -cx 1) of $# kselftest guests"
+fi
 if [ $((pass + fail + skip)) = 0 ]; then
 	echo "no test ran"
 	fail=1
