@@ -486,6 +486,12 @@ def main():
                # miss its ticks and panic at boot ("IO-APIC + timer
                # doesn't work!"); virtual machines skip it
                "no_timer_check "
+               # 4-level paging, as every kernel entered through PVH has
+               # anyway: a bzImage (make check-debug's) on -cpu max turns
+               # on LA57, and then a KASAN kernel reports a wild-memory-
+               # access at boot when an interrupt comes while identify_cpu()
+               # has cleared the CPU's capabilities (issue 33)
+               "no5lvl "
                # a hung guest is asked for its CPUs and blocked tasks
                "sysrq_always_enabled "
                "rdinit=/init pvp.root=%s %s" % (ROOT, a.append))
