@@ -8,7 +8,8 @@ boot, before anything of ours runs (issue 33). Nothing is loaded, nothing
 of the host is shared: the initramfs is busybox powering off.
 
   scripts/debug-kernel/boot-loop.py --kver 6.1.192-pvpanic-debug -n 20
-  ... --qemu-arg=-machine --qemu-arg=hpet=off   (does an option change it?)
+  ... --la57   (as before issue 33's fix: does an option change it?)
+  ... -n 1 --stop-at 'boot-loop: '   (its init says how many paging levels)
 
 Each boot's console is kept in --out (bootNNN.log); the boots with a
 report are listed with their first report line. Exit status 1 if any.
@@ -30,7 +31,17 @@ spec = importlib.util.spec_from_file_location("run_vm", os.path.join(VM, "run-vm
 run_vm = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(run_vm)
 
-INIT = "#!/bin/busybox sh\n/bin/busybox poweroff -f\n"
+# The kernel keeps the la57 flag only while it runs with 5-level paging.
+INIT = r"""#!/bin/busybox sh
+/bin/busybox mkdir -p /proc
+/bin/busybox mount -t proc proc /proc
+if /bin/busybox grep -qw la57 /proc/cpuinfo; then
+	echo "boot-loop: 5-level paging (la57)"
+else
+	echo "boot-loop: 4-level paging"
+fi
+/bin/busybox poweroff -f
+"""
 
 
 def initramfs(d):
@@ -55,6 +66,9 @@ def main():
     ap.add_argument("--smp", default="1")
     ap.add_argument("--mem", default="1536")
     ap.add_argument("--append", default="")
+    ap.add_argument("--la57", action="store_true",
+                    help="without run-vm.py's no5lvl: 5-level paging where the CPU has it "
+                    "(QEMU's max does) and the kernel enters through its bzImage")
     ap.add_argument("--qemu-arg", action="append", default=[])
     ap.add_argument("--stop-at", default=r"Run /init as init process",
                     help="end a boot when its console matches this (a regex)")
@@ -67,12 +81,15 @@ def main():
     stop = re.compile(a.stop_at.encode())
     # run-vm.py's command line, less what only its initramfs reads
     cmdline = ("console=ttyS0 panic=-1 no_hash_pointers printk.devkmsg=on "
-               "log_buf_len=4M no_timer_check sysrq_always_enabled rdinit=/init " + a.append)
+               "log_buf_len=4M no_timer_check %ssysrq_always_enabled rdinit=/init %s"
+               % ("" if a.la57 else "no5lvl ", a.append))
     bad_boots = []
     with tempfile.TemporaryDirectory() as d:
         initrd = initramfs(d)
         for i in range(1, a.n + 1):
             console = os.path.join(out, "boot%03d.log" % i)
+            if os.path.exists(console):
+                os.unlink(console)  # an earlier loop's
             qemu = ["qemu-system-x86_64", "-nodefaults", "-no-user-config",
                     "-display", "none", "-machine", "pc", "-accel", "tcg", "-cpu", "max",
                     "-m", a.mem, "-smp", a.smp, "-kernel", image, "-initrd", initrd,
