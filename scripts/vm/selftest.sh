@@ -19,6 +19,7 @@ must_fail() {
 	else
 		sed 's/^/# /' "$tmp/out"
 		echo "not ok - harness: $name (exit $rc)"
+		return 1
 	fi
 }
 
@@ -33,13 +34,16 @@ if ! make -s -C "/lib/modules/$KVER/build" M="$tmp/vm" modules >"$tmp/build.out"
 	exit 0
 fi
 must_fail "a WARN_ON in a module fails the run" 90 'WARNING: CPU' -- \
-	--timeout 60 --out "$tmp/vm" -- "insmod \$PVP_OUT/warn_test.ko && rmmod warn_test"
+	--timeout 150 --out "$tmp/vm" -- "insmod \$PVP_OUT/warn_test.ko && rmmod warn_test"
+warn_rc=$?
 
 # make check-debug boots a guest again when its kernel reported before the
 # command started (PVP_BOOT_RETRIES): never for a report after it, as the
 # WARN above; a report of boot's once, not twice in a row.
 [ "${PVP_BOOT_RETRIES:-0}" -gt 0 ] || exit 0
-if grep -q 'RETRY.*WARNING' "$tmp/out"; then
+if [ $warn_rc != 0 ]; then
+	echo "not ok - harness: a WARN_ON after the command started is not retried (no WARN_ON run)"
+elif grep -q 'RETRY.*WARNING' "$tmp/out"; then
 	sed 's/^/# /' "$tmp/out"
 	echo "not ok - harness: a WARN_ON after the command started is not retried"
 else
@@ -48,7 +52,7 @@ fi
 : >"$tmp/retries"
 PVP_RETRY_LOG=$tmp/retries must_fail \
 	"a report before the command is retried once, and twice in a row fails" \
-	90 'again: 2 boots in a row' -- --timeout 60 --boot-retries 1 \
+	90 'again: 2 boots in a row' -- --timeout 150 --boot-retries 1 \
 	--append pvp.selftest_boot_report -- true
 if [ "$(grep -c 'boot 1 of 2 retried.*forced by the harness' "$tmp/retries")" != 1 ]; then
 	sed 's/^/# /' "$tmp/retries"
@@ -59,5 +63,5 @@ fi
 # On a lockdep kernel: a module that turns it off without a word.
 if [ -e "$tmp/vm/lockdep_off_test.ko" ]; then
 	must_fail "a guest whose lockdep went off fails the run" 90 'lockdep was off' -- \
-		--timeout 60 --out "$tmp/vm" -- "insmod \$PVP_OUT/lockdep_off_test.ko"
+		--timeout 150 --out "$tmp/vm" -- "insmod \$PVP_OUT/lockdep_off_test.ko"
 fi
