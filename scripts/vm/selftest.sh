@@ -61,7 +61,7 @@ else
 	echo "ok - harness: the retry is logged for the summary"
 fi
 # On a lockdep kernel: a module that turns it off without a word.
-if [ -e "$tmp/vm/lockdep_off_test.ko" ]; then
+if [ -e "$tmp/vm/locks_off_test.ko" ]; then
 	must_fail "a guest whose lockdep went off fails the run" 90 'lockdep was off' -- \
-		--timeout 150 --out "$tmp/vm" -- "insmod \$PVP_OUT/lockdep_off_test.ko"
+		--timeout 150 --out "$tmp/vm" -- "insmod \$PVP_OUT/locks_off_test.ko"
 fi
