@@ -175,24 +175,17 @@ static bool pvpanic_acpi_record(const struct pvpanic_acpi_seen *a)
  * exactly Windows XP; acpi_gbl_osi_data is not exported, so that case is
  * not mirrored.
  */
-static bool pvpanic_acpi_port_legal(u64 port)
-{
-	return !(port >= 0x20 && port <= 0x21) &&
-	       !(port >= 0xa0 && port <= 0xa1) &&
-	       !(port >= 0x4d0 && port <= 0x4d1);
-}
-
 static acpi_status pvpanic_acpi_port_check(u64 port, u32 bit_width,
 					   bool *legal)
 {
-	unsigned int i;
+	u64 last = port + bit_width / 8 - 1;
 
 	if (bit_width != 8 && bit_width != 16 && bit_width != 32)
 		return AE_BAD_PARAMETER;
-	if (port + bit_width / 8 - 1 > 0xffff)
+	if (last > 0xffff)
 		return AE_LIMIT;
-	for (i = 0; i < bit_width / 8; i++)
-		*legal &= pvpanic_acpi_port_legal(port + i);
+	*legal = (last < 0x20 || port > 0x21) && (last < 0xa0 || port > 0xa1) &&
+		 (last < 0x4d0 || port > 0x4d1);
 	return AE_OK;
 }
 
@@ -240,10 +233,13 @@ static acpi_status pvpanic_acpi_mem_io(bool write, u64 address, u32 bit_width,
  * that touches a port ACPICA never lets AML touch is dropped whole (a read
  * gives 0): ACPICA would still make its other bytes, one at a time.
  */
-static acpi_status pvpanic_acpi_hook(u8 space_id, u32 function,
+static acpi_status pvpanic_acpi_hook(u32 function,
 				     acpi_physical_address address,
-				     u32 bit_width, u64 *value)
+				     u32 bit_width, u64 *value,
+				     void *handler_context,
+				     void *region_context)
 {
+	u8 space_id = (uintptr_t)handler_context;
 	struct pvpanic_acpi_seen a = {
 		.space_id = space_id,
 		.write = (function & ACPI_IO_MASK) == ACPI_WRITE,
@@ -286,32 +282,9 @@ out:
 	return status;
 }
 
-static acpi_status pvpanic_acpi_io_handler(u32 function,
-					   acpi_physical_address address,
-					   u32 bit_width, u64 *value,
-					   void *handler_context,
-					   void *region_context)
-{
-	return pvpanic_acpi_hook(ACPI_ADR_SPACE_SYSTEM_IO, function, address,
-				 bit_width, value);
-}
-
-static acpi_status pvpanic_acpi_mem_handler(u32 function,
-					    acpi_physical_address address,
-					    u32 bit_width, u64 *value,
-					    void *handler_context,
-					    void *region_context)
-{
-	return pvpanic_acpi_hook(ACPI_ADR_SPACE_SYSTEM_MEMORY, function,
-				 address, bit_width, value);
-}
-
-static const struct {
-	u8 space_id;
-	acpi_adr_space_handler handler;
-} pvpanic_acpi_hooks[] = {
-	{ ACPI_ADR_SPACE_SYSTEM_IO, pvpanic_acpi_io_handler },
-	{ ACPI_ADR_SPACE_SYSTEM_MEMORY, pvpanic_acpi_mem_handler },
+/* The spaces hooked, each with pvpanic_acpi_hook() and its id as context. */
+static const u8 pvpanic_acpi_spaces[] = {
+	ACPI_ADR_SPACE_SYSTEM_IO, ACPI_ADR_SPACE_SYSTEM_MEMORY,
 };
 
 static const char *pvpanic_acpi_space_name(u8 space_id)
@@ -332,12 +305,12 @@ static void pvpanic_acpi_unhook(struct device *dev, acpi_handle handle,
 	unsigned int i;
 	u8 space;
 
-	for (i = 0; i < ARRAY_SIZE(pvpanic_acpi_hooks); i++) {
+	for (i = 0; i < ARRAY_SIZE(pvpanic_acpi_spaces); i++) {
 		if (!(hooked & BIT(i)))
 			continue;
-		space = pvpanic_acpi_hooks[i].space_id;
+		space = pvpanic_acpi_spaces[i];
 		status = acpi_remove_address_space_handler(handle, space,
-							   pvpanic_acpi_hooks[i].handler);
+							   pvpanic_acpi_hook);
 		if (ACPI_FAILURE(status)) {
 			__module_get(THIS_MODULE);
 			dev_err(dev, "cannot remove the %s learning handler (%s): the module stays loaded for good\n",
@@ -415,6 +388,7 @@ void pvpanic_acpi_learn(struct device *dev, acpi_handle handle,
 	acpi_status status;
 	unsigned int i, nr;
 	bool watched;
+	u8 space;
 
 	memset(l, 0, sizeof(*l));
 	mutex_lock(&pvpanic_acpi_learn_lock);
@@ -422,20 +396,20 @@ void pvpanic_acpi_learn(struct device *dev, acpi_handle handle,
 		goto out;
 
 	pvpanic_acpi_aml_enter();
-	for (i = 0; i < ARRAY_SIZE(pvpanic_acpi_hooks); i++) {
-		status = acpi_install_address_space_handler(handle,
-							    pvpanic_acpi_hooks[i].space_id,
-							    pvpanic_acpi_hooks[i].handler,
-							    NULL, NULL);
+	for (i = 0; i < ARRAY_SIZE(pvpanic_acpi_spaces); i++) {
+		space = pvpanic_acpi_spaces[i];
+		status = acpi_install_address_space_handler(handle, space,
+							    pvpanic_acpi_hook, NULL,
+							    (void *)(uintptr_t)space);
 		if (ACPI_FAILURE(status))
 			break;
 		hooked |= BIT(i);
 	}
 	/* Not ours to watch: WRPT(0), unwatched, still shows whether it works. */
-	watched = i == ARRAY_SIZE(pvpanic_acpi_hooks);
+	watched = i == ARRAY_SIZE(pvpanic_acpi_spaces);
 	if (!watched) {
 		dev_info(dev, "a %s handler sits at the node already: WRPT cannot be watched\n",
-			 pvpanic_acpi_space_name(pvpanic_acpi_hooks[i].space_id));
+			 pvpanic_acpi_space_name(space));
 		pvpanic_acpi_unhook(dev, handle, hooked);
 	}
 
