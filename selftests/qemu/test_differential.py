@@ -208,6 +208,10 @@ class Pair:
                 try:
                     status = settled_status(g)
                 except (EOFError, OSError):
+                    # QEMU exited meanwhile; the query's send may fail
+                    # (EPIPE, ECONNRESET) before anything is read: the
+                    # events it sent first are still in the socket.
+                    g.qmp.poll(2)
                     return norm_events(g.qmp.take_events()), None, "qemu-exits"
                 events = g.qmp.take_events()
                 return norm_events(events), norm_status(status), None
