@@ -20,8 +20,8 @@ loop=0
 until grep -qs subscribed /tmp/mon.err || [ $loop -gt 100 ]; do sleep 0.05; loop=$((loop + 1)); done
 echo "firing the panic notifier's path (debugfs trigger): bit 0, PANICKED"
 echo panic > /sys/kernel/debug/pvpanic_acpi/trigger
-echo "writing bit 1 (CRASH_LOADED) through WRPT"
-echo 2 > "/sys/kernel/debug/pvpanic_acpi/$dev/wrpt"
+echo "writing bit 1 (CRASH_LOADED) through WRPT (the model's debugfs)"
+echo 2 > /sys/kernel/debug/pvpanic_sim/wrpt
 wait $mon_pid
 echo "events, as pvpanic-monitor prints them (QMP JSON lines):"
 sed 's/^/  /' /tmp/events

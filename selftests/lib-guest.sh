@@ -71,16 +71,17 @@ expect_file() {
 	expect_eq "$1" "$l" "$2"
 }
 
-# write_fails FILE VALUE: writing VALUE (one write) must fail with EINVAL.
+# write_fails FILE VALUE [ERROR]: writing VALUE (one write) must fail with
+# ERROR (strerror's text; default EINVAL's).
 write_fails() {
-	local err
+	local err want=${3:-Invalid argument}
 
 	if err=$( (printf '%s' "$2" >"$1") 2>&1); then
 		die "writing '$2' to $1 succeeded"
 	fi
 	case $err in
-	*"Invalid argument"*) ;;
-	*) die "writing '$2' to $1: '$err', want EINVAL" ;;
+	*"$want"*) ;;
+	*) die "writing '$2' to $1: '$err', want '$want'" ;;
 	esac
 }
 
@@ -134,6 +135,16 @@ EV_SHUTDOWN_GUEST='{"event": "SHUTDOWN", "data": {"guest": true, "reason": "gues
 
 # The raw byte goes through \_SB.PEVT.WRPT (AML -> OEM region -> model).
 wrpt() { echo "$1" >"$SIM_DBG/wrpt${2:-}"; }
+
+# acpi_eval DEV METHOD [ARG]: evaluate a method of a platform device's ACPI
+# node from the test module (loaded), outside every pvpanic driver; prints
+# the status and the value ("AE_OK 0x3").
+acpi_eval() {
+	local p
+
+	read -r p <"/sys/bus/platform/devices/$1/firmware_node/path"
+	echo "$p.$2${3:+ $3}" >"$SIM_DBG/eval" && echo "$(<"$SIM_DBG/eval")"
+}
 
 # status_of: the run state, as query-status names it.
 status_of() {

@@ -106,7 +106,7 @@ emit("## Probe (bind) of QEMU's device, median of %d (min-max)" % len(pr["ours"]
 emit()
 emit("| driver | bind |")
 emit("|---|---|")
-for k, label in (("ours", "ours (RDPT, learning WRPT: 3 AML evaluations)"),
+for k, label in (("ours", "ours (RDPT; WRPT learned at the first bind, kept on the node)"),
                  ("upstream", "upstream pvpanic-mmio")):
     med, lo, hi = mmm(pr[k])
     emit("| %s | %.0f us (%.0f-%.0f) |" % (label, med / 1e3, lo / 1e3, hi / 1e3))

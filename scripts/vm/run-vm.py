@@ -196,10 +196,18 @@ echo $rc > /run/pvp-out/rc
 sync
 umount /run/pvp-out
 echo "guest-init: command exited $rc, powering off"
-echo o > /proc/sysrq-trigger
+@END@
 while :; do read -rt 1 </dev/console; done
 }
 """
+# How PID 1 ends the guest: sysrq o (kernel_power_off(), whatever the
+# kernel thinks it can do), or --end poweroff: PID 1 itself asks for a
+# power-off as an init does (busybox poweroff -f: reboot(2), POWER_OFF),
+# which the kernel turns into a halt when nothing can power off; the run
+# then ends at the console's "System halted".
+END = {"sysrq": "echo o > /proc/sysrq-trigger",
+       "poweroff": "exec busybox poweroff -f"}
+HALTED = b"reboot: System halted"
 
 
 def build_initramfs(kver):
@@ -421,6 +429,9 @@ def main():
                     help="with --allow-panic: the guest counts as hung (exit 91) this "
                     "many seconds after its console shows the panic start, "
                     "however long it took to get there (--timeout still bounds the run)")
+    ap.add_argument("--end", choices=sorted(END), default="sysrq",
+                    help="how PID 1 ends the guest after the command (default sysrq o; "
+                    "poweroff: reboot(2) from PID 1, and a halt ends the run)")
     ap.add_argument("--reboot", action="store_true",
                     help="let a reset reboot the guest (default: QEMU exits, -no-reboot)")
     ap.add_argument("--console-log", help="keep the serial console log here")
@@ -461,7 +472,7 @@ def main():
     if a.acpi_table:
         initrd = with_acpi_tables(initrd, a.acpi_table, out)
     with open(os.path.join(out, "guest-init.sh"), "w") as f:
-        f.write(GUEST_INIT)
+        f.write(GUEST_INIT.replace("@END@", END[a.end]))
     env = {"PVP_ROOT": ROOT, "KVER": a.kver, "PVP_OUT": "/run/pvp-out"}
     # the tests' knobs (PVP_TEST_FILTER, PVP_STRESS_CYCLES, PVP_FUZZ_N, ...)
     for k, v in os.environ.items():
@@ -561,11 +572,12 @@ def boot(a, qemu, out, console, qmp_sock, dump_sock, attempt, attempts):
         qmp = QmpLogger(qmp_sock, a.qmp_log, set(a.stop_on_event))
         qmp.start()
     timed_out = False
-    stopped_on_event = False
+    stopped_on_event = halted = False
     deadline = t0 + a.timeout
-    # The console, read as it grows: for the panic start (--panic-timeout)
-    # and, while a retry is left, for a report of boot's (the guest is
-    # then stopped as soon as its command starts: it is booted again).
+    # The console, read as it grows: for the panic start (--panic-timeout),
+    # the halt (--end poweroff) and, while a retry is left, for a report
+    # of boot's (the guest is then stopped as soon as its command starts:
+    # it is booted again).
     panic_at, cons_f, cons_tail = None, None, b""
     panic_re = re.compile(PANIC_START.pattern.encode())
     watch_boot, boot_text, boot_stopped = retry_left, b"", False
@@ -574,7 +586,7 @@ def boot(a, qemu, out, console, qmp_sock, dump_sock, attempt, attempts):
         if now > deadline:
             timed_out = True
             break
-        if (a.panic_timeout and panic_at is None) or watch_boot:
+        if (a.panic_timeout and panic_at is None) or a.end == "poweroff" or watch_boot:
             if cons_f is None and os.path.exists(console):
                 cons_f = open(console, "rb")
             if cons_f is not None:
@@ -583,6 +595,9 @@ def boot(a, qemu, out, console, qmp_sock, dump_sock, attempt, attempts):
                 if a.panic_timeout and panic_at is None and panic_re.search(chunk):
                     panic_at = now
                     deadline = min(deadline, now + a.panic_timeout)
+                if a.end == "poweroff" and HALTED in chunk:
+                    halted = True
+                    break
                 cons_tail = chunk[-200:]
                 if watch_boot:
                     boot_text += new
@@ -693,6 +708,8 @@ def boot(a, qemu, out, console, qmp_sock, dump_sock, attempt, attempts):
             log("FAIL: boot reported before the command started, again: "
                 "%d boots in a row (the earlier: %s.boot*)" % (attempt, console))
         return tail("splat", RC_SPLAT)
+    if halted:
+        log("the guest halted (%s)" % HALTED.decode())
     if rc_text is None:
         if a.allow_panic or stopped_on_event:
             log("guest ended without finishing the command (allowed), %.1fs" % elapsed)

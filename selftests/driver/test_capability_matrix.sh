@@ -34,7 +34,7 @@ for c in "${crash[@]}"; do
 		known=$((cap & 7))
 		expect_eq "capability ($cap)" "$(sysfs $DEV0 capability)" "$(printf %x $known)"
 		expect_eq "initial events ($cap)" "$(sysfs $DEV0 events)" "$(printf %x $known)"
-		expect_eq "rdpt ($cap)" "$(<$DRV_DBG/$DEV0/rdpt)" "$(printf 0x%02x $cap)"
+		expect_eq "rdpt ($cap)" "$(acpi_eval $DEV0 RDPT)" "AE_OK $(printf 0x%x $cap)"
 		expect_eq "path ($cap)" "$(path_of $DEV0)" "$PORT_LIVE"
 		if ((cap & ~7)); then
 			dmesg_since | grep -q "ignoring unknown bits $(printf 0x%02x $((cap & ~7)))" ||

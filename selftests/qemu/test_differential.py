@@ -4,8 +4,8 @@
 
 One guest has both QEMU's device (-device pvpanic) and the emulated one
 (pvpanic_sim); pvpanic_acpi binds both. Every step is applied to both sides
-through the same means (a raw byte through WRPT via the driver's debugfs
-"wrpt" file; QMP control commands on the host for QEMU, the same commands
+through the same means (a raw byte through each device's WRPT, evaluated
+by the test module's debugfs "eval" file, outside every driver; QMP control commands on the host for QEMU, the same commands
 through pvpanic-monitor for the model) and the RDPT value, the events (name
 and data, in order) and the status after each step are compared.
 
@@ -33,7 +33,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from pvptest import Guest, QmpError, log, QEMU10, LONG  # noqa: E402
 
-DBG = "/sys/kernel/debug/pvpanic_acpi"
+# Any ACPI method, evaluated by the test module: "PATH [ARG]", then read.
+EVAL = "/sys/kernel/debug/pvpanic_sim/eval"
 # The model's last sequence number, the counter GET_CONFIG reports as seq.
 SIM_SEQ = "/sys/kernel/debug/pvpanic_sim/seq"
 MON = "tools/pvpanic-monitor/pvpanic-monitor"
@@ -119,7 +120,7 @@ class Pair:
         if SIM_PATH not in devs or len(devs) != 2:
             raise RuntimeError("expected QEMU's and the model's device, driver bound %s" % devs)
         self.sim = devs.pop(SIM_PATH)
-        self.qemu = list(devs.values())[0]
+        self.qemu_path = list(devs)[0]
         self.sim_off = 0  # bytes of /tmp/sim-events already read
         self.sim_evs = []  # read but not yet matched to a step
         self.fresh = True  # the model as loaded: no step since
@@ -151,7 +152,7 @@ class Pair:
         self.fresh = False
         kind, arg = step
         if kind == "write":
-            act = {"write": "%s/%s/wrpt" % (DBG, self.sim), "data": str(arg)}
+            act = {"write": EVAL, "data": "%s.WRPT %d" % (SIM_PATH, arg)}
         elif kind == "set-action":
             act = {"nl": "set-config", "attrs": {"panic-action": arg}}
         else:
@@ -180,7 +181,7 @@ class Pair:
         g.qmp.take_events()
         kind, arg = step
         if kind == "write":
-            g.send({"write": "%s/%s/wrpt" % (DBG, self.qemu), "data": str(arg)})
+            g.send({"write": EVAL, "data": "%s.WRPT %d" % (self.qemu_path, arg)})
             # A pause stops the vCPU inside the write: answer with the
             # status, then let it go on with cont (which we do not count).
             deadline = time.time() + 30
@@ -207,6 +208,10 @@ class Pair:
                 try:
                     status = settled_status(g)
                 except (EOFError, OSError):
+                    # QEMU exited meanwhile; the query's send may fail
+                    # (EPIPE, ECONNRESET) before anything is read: the
+                    # events it sent first are still in the socket.
+                    g.qmp.poll(2)
                     return norm_events(g.qmp.take_events()), None, "qemu-exits"
                 events = g.qmp.take_events()
                 return norm_events(events), norm_status(status), None
@@ -290,7 +295,7 @@ def qemu_script(pair, steps):
                 g.reply(30)
                 pending = False
             if kind == "write":
-                g.send({"write": "%s/%s/wrpt" % (DBG, pair.qemu), "data": str(arg)})
+                g.send({"write": EVAL, "data": "%s.WRPT %d" % (pair.qemu_path, arg)})
             else:
                 g.send({"sh": "echo o > /proc/sysrq-trigger"})
                 need_ready = True
@@ -382,10 +387,13 @@ def check(cls, step, q, s):
 
 
 def rdpt(pair, cls):
-    q = pair.g.read("%s/%s/rdpt" % (DBG, pair.qemu)).strip()
-    s = pair.g.read("%s/%s/rdpt" % (DBG, pair.sim)).strip()
+    def ev(path):
+        pair.g.write(EVAL, path + ".RDPT")
+        r = pair.g.read(EVAL).split()
+        return r[1] if r[0] == "AE_OK" and len(r) == 2 else " ".join(r)
+    q, s = ev(pair.qemu_path), ev(SIM_PATH)
     counts[cls] = counts.get(cls, 0) + 1
-    if int(q, 0) != int(s, 0):
+    if q != s:
         mismatches.append((cls, ("rdpt", None), q, s))
 
 

@@ -10,14 +10,20 @@ found first: it needs QEMU's node as boot left it, never bound before.
    driver), give the same status and value, and WRPT(2) the same
    GUEST_CRASHLOADED, before the driver, after unbind, after a failed
    probe (io_rdpt_big), after rmmod, and with policy=io; the driver learns
-   at the first bind only, and a _REG inside the device runs only then.
+   at the first bind only and every later bind and reload replays what it
+   learned; a _REG inside the device never runs.
 
 2. Shapes: for each of the model's variants aimed at QEMU (io_parent,
    io_debug_real, io_stale_crs, io_read_first, mem, ...), pvpanic_sim
    loads the table, pvpanic_acpi binds it (QEMU's own QEMU0001 device is
    told nothing: events=0), debugfs path must name the expected anchors,
    and one trigger must give exactly one GUEST_PANICKED on QMP; the
-   SHUTDOWN trigger nothing (capability 3).
+   SHUTDOWN trigger nothing (capability 3).  Port 0x5a8 is QEMU's
+   isa-debugcon, which reads back 2 (CRASH_LOADED only) and records every
+   byte written: as the _CRS register of io_stale_crs it advertises no
+   PANICKED and must get nothing; as the learned register of io_debug_real
+   it gets what RDPT advertises, one PANICKED.  io_stale_crs is also bound
+   again and reloaded: the same path, and again one event.
 
 QMP is read up to a command's reply (Qmp.sync), not for a fixed time: a
 trigger's port or MMIO write emits its event before the write returns.
@@ -25,6 +31,7 @@ trigger's port or MMIO write emits its event before the write returns.
 
 import os
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -47,9 +54,11 @@ SHAPES = [
     ("io_bare", "port 0x505", "no WRPT method"),
     ("mem_bare", "mem 0x%x", "no WRPT method"),
     ("io_wide_crs", "replay io 0x505 8", "the learned register is the _CRS register"),
-    ("io_illegal", "port 0x505", "write io 0x20/8=0x0 (illegal port)"),
+    ("io_illegal", "port 0x505", "is not one byte store of 0"),
     ("io_wrpt_ram", "port 0x505", "the learned register 0x1000 is RAM: refused"),
 ]
+# (variant, bytes on the debug port after one panic trigger, hex)
+DEBUGCON = {"io_debug_real": "01", "io_stale_crs": ""}
 errors = []
 
 
@@ -89,6 +98,16 @@ def firmware_view(g, path):
     return r + (events(g),)
 
 
+def debugcon(g):
+    """The bytes written to the debug port since the last call, hex."""
+    g.qmp.sync()
+    with open(g.debugcon, "rb") as f:
+        f.seek(g.debugcon_off)
+        data = f.read()
+    g.debugcon_off += len(data)
+    return data.hex()
+
+
 def shapes(g):
     bar = int(g.run("for d in /sys/bus/pci/devices/*; do "
                     "[ \"$(cat $d/vendor):$(cat $d/device)\" = 0x1b36:0x0011 ] && "
@@ -105,11 +124,28 @@ def shapes(g):
         check("%s: path" % variant, first_line(g, "%s/%s/path" % (DBG, dev)), path)
         check("%s: why" % variant,
               why in g.read("%s/%s/path" % (DBG, dev)), True)
+        debugcon(g)
         g.write(DBG + "/trigger", "panic")
         check("%s: QMP after one trigger" % variant, events(g), "GUEST_PANICKED:run")
+        check("%s: the debug port after one trigger" % variant, debugcon(g),
+              DEBUGCON.get(variant, ""))
         if not QEMU10:      # QEMU 10.0 would exit: qemu/test_shutdown.sh
             g.write(DBG + "/trigger", "shutdown")
             check("%s: QMP after the SHUTDOWN trigger" % variant, events(g), "")
+        if variant == "io_stale_crs":
+            for how in ("unbind, bind", "rmmod, insmod"):
+                if how[0] == "u":
+                    g.write(DRV + "/unbind", dev)
+                    g.write(DRV + "/bind", dev)
+                else:
+                    g.run("rmmod pvpanic_acpi && insmod guest-driver/pvpanic_acpi.ko")
+                    g.write("%s/%s/events" % (DEVS, QDEV), "0")
+                check("%s: path after %s" % (variant, how),
+                      first_line(g, "%s/%s/path" % (DBG, dev)), path)
+                g.write(DBG + "/trigger", "panic")
+                check("%s: QMP after %s and one trigger" % (variant, how), events(g),
+                      "GUEST_PANICKED:run")
+                check("%s: the debug port after %s" % (variant, how), debugcon(g), "")
         g.run("rmmod pvpanic_acpi && rmmod pvpanic_sim")
 
 
@@ -135,8 +171,8 @@ def as_found(g):
         check("after unbind %d" % i, firmware_view(g, QPATH), want)
         g.write(DRV + "/bind", QDEV)
         check("rebind %d: path (learned once, at the first bind)" % i,
-              first_line(g, "%s/%s/path" % (DBG, QDEV)), "port 0x505")
-        check("rebind %d: the reason" % i, "handler sits at the node"
+              first_line(g, "%s/%s/path" % (DBG, QDEV)), "replay io 0x505 8")
+        check("rebind %d: kept on the node" % i, "(at an earlier bind)"
               in g.read("%s/%s/path" % (DBG, QDEV)), True)
 
     # A failed probe: io_rdpt_big's RDPT is not a byte and it has no _CRS
@@ -180,16 +216,20 @@ def as_found(g):
 
     check("after rmmod: QEMU's device", firmware_view(g, QPATH), want)
     g.run("insmod guest-driver/pvpanic_acpi.ko")
-    check("reload: path (cannot learn again)",
-          first_line(g, "%s/%s/path" % (DBG, QDEV)), "port 0x505")
+    check("reload: path (what the first bind learned)",
+          first_line(g, "%s/%s/path" % (DBG, QDEV)), "replay io 0x505 8")
     check("reload", firmware_view(g, QPATH), want)
     g.run("rmmod pvpanic_acpi && rmmod pvpanic_sim")
 
 
 def main():
     t0 = time.time()
+    con = os.path.join(tempfile.mkdtemp(prefix="pvp-debugcon-"), "debugcon")
     g = Guest(qemu_args=["-device", "pvpanic", "-device", "pvpanic-pci",
+                         "-chardev", "file,id=dbg,path=" + con,
+                         "-device", "isa-debugcon,iobase=0x5a8,readback=2,chardev=dbg",
                          "-action", "panic=none"], smp="1")
+    g.debugcon, g.debugcon_off = con, 0
     for name, fn in (("as found", as_found), ("shapes", shapes)):
         fn(g)
         log("%s: done at %.0f s" % (name, time.time() - t0))

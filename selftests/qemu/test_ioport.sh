@@ -3,7 +3,8 @@
 # QEMU's device moved with ioport= to a free port (0x600 would collide with
 # the ACPI PM block): WRPT follows it, the driver learns the new port and
 # replays it, and policy=io uses the moved _CRS port.  Also events=2 (QEMU's
-# capability property): PANICKED is not offered, so a trigger sends nothing.
+# capability property): PANICKED is not offered, so a trigger sends nothing,
+# and the device's WRPT(2), evaluated by the test module, gives its event.
 . "$(dirname "$0")/../lib.sh"
 vm_setup
 
@@ -31,13 +32,15 @@ vm_ok ioport "pvpanic,ioport=$port" "$guest" \
 	"GUEST_PANICKED:run GUEST_PANICKED:run SHUTDOWN:guest-shutdown"
 
 guest=$(cat <<GUEST
+. $PVP_ROOT/selftests/lib.sh
 set -e
 s=/sys/bus/platform/devices/QEMU0001:00
 $(load_drv_cmd)
 [ "\$(cat \$s/capability)" = 2 ] || { echo "FAIL: capability \$(cat \$s/capability)"; exit 1; }
 echo panic > $DRV_DBG/trigger
-echo 2 > $DRV_DBG/QEMU0001:00/wrpt
-rmmod pvpanic_acpi
+insmod host-module/pvpanic_sim.ko panic_action=none
+[[ \$(acpi_eval QEMU0001:00 WRPT 2) == AE_OK* ]]
+rmmod pvpanic_acpi pvpanic_sim
 echo done
 GUEST
 )

@@ -6,7 +6,8 @@
 # PVP_E2E_UPSTREAM=1 runs the same with upstream pvpanic-mmio instead (for
 # comparison; the expectations are the same). Then the other policies, and
 # a QEMU0001 without methods (an I/O and a memory _CRS), as firmware other
-# than QEMU's describes the device. PVP_PANIC_REPEAT=N runs the
+# than QEMU's describes the device, and a stale _CRS after a module
+# reload. PVP_PANIC_REPEAT=N runs the
 # four actions N times (make check: 1; 5 gives 20 panicking boots).
 . "$(dirname "$0")/../lib.sh"
 vm_setup
@@ -80,4 +81,18 @@ for shape in io_bare:"port 0x505" mem_bare:"mem 0xfe"; do
 		vm_die "panic-$v" "driver not bound to the $v device, or wrong path"
 	expect_events "panic-$v" "${want[none]}"
 done
+
+# A stale _CRS (io_stale_crs: WRPT writes QEMU's port 0x505, _CRS names
+# 0x5a8, where nothing is), after a module reload: what the first bind
+# learned is kept on the ACPI node, so the reloaded driver still replays
+# 0x505, and the real panic reaches QEMU there.
+drv0="echo 0 > /sys/bus/platform/devices/QEMU0001:00/events"
+vm panic-stale-reload --allow-panic \
+	--qemu-arg=-device --qemu-arg=pvpanic \
+	--qemu-arg=-action --qemu-arg=panic=none -- \
+	"set -e; $(load_drv_cmd); $drv0; insmod host-module/pvpanic_sim.ko variant=io_stale_crs; rmmod pvpanic_acpi; $(load_drv_cmd); $drv0; [ \"\$(head -n1 $DRV_DBG/QEMU0001:01/path)\" = 'replay io 0x505 8 + port 0x5a8' ]; echo ready > \$PVP_OUT/ready; echo c > /proc/sysrq-trigger" ||
+	die "panic-stale-reload: run-vm failed"
+[ -e "$T/panic-stale-reload.out/ready" ] ||
+	vm_die panic-stale-reload "after the reload, the path is not the first bind's"
+expect_events panic-stale-reload "${want[none]}"
 echo "ok"

@@ -11,8 +11,29 @@
 # comparison (Linux 6.10+ only: 6.1's does not know bit 2).  Without S5
 # the kernel's power-off chain reaches the handler, which tells every
 # device.  QEMU 7.2 offers no bit 2 (capability 3): nothing is sent.
+# The handler is registered only while some device has bit 2 in
+# capability & events, as upstream's: where nothing can power the machine
+# off (no \_S5, or acpi=off) a poweroff from PID 1 then halts, as with
+# upstream pvpanic-mmio, instead of returning to a PID 1 that exits and
+# panics; QEMU 10 with events cleared to 3 halts too.
 . "$(dirname "$0")/../lib.sh"
 vm_setup
+
+# halt NAME QEMU 'guest commands' [run-vm options]: -device pvpanic; after
+# the commands PID 1 asks for a power-off (reboot(2)), and the guest must
+# halt: "System halted" on the console, no panic, no QMP event.
+halt() {
+	local name=$1 qemu=$2 cmd=$3
+
+	shift 3
+	PVP_QEMU=$qemu VM_TIMEOUT=120 vm "$name" --end poweroff \
+		--qemu-arg=-device --qemu-arg=pvpanic "$@" -- "set -e
+		d=/sys/bus/platform/devices/QEMU0001:00
+		$cmd" || vm_die "$name" "run-vm failed (a panic instead of a halt?)"
+	grep -q "reboot: System halted" "$T/$name.console" ||
+		vm_die "$name" "the guest did not halt"
+	expect_events "$name" ""
+}
 
 # boot NAME QEMU 'guest commands' [run-vm options]: -device pvpanic,
 # default action.
@@ -76,22 +97,52 @@ boot chain10 10 "dmesg | grep -q 'ACPI: PM: (supports S0 S3 S4)' || exit 1
 	insmod host-module/pvpanic_sim.ko variant=io_bare_5a8
 	echo QEMU0001:00 > /sys/bus/platform/drivers/pvpanic_acpi/unbind
 	echo QEMU0001:00 > /sys/bus/platform/drivers/pvpanic_acpi/bind
+	for e in 3 7; do
+		for n in 00 01; do
+			echo \$e > /sys/bus/platform/devices/QEMU0001:\$n/events
+		done
+	done
 	for n in 00 01; do
 		[ \$(cat /sys/bus/platform/devices/QEMU0001:\$n/events) = 7 ] || exit 1
 	done
 	echo two devices with bit 2, no S5" \
-	"${dbg[@]}" --acpi-table "$T/dsdt-no-s5.aml"
+	"${dbg[@]}" --acpi-table "$T/dsdt-no-s5.aml" --end poweroff
 grep -q "two devices with bit 2, no S5" <(vm_output chain10) ||
 	vm_die chain10 "the guest did not boot without S5 with both devices"
 expect_events chain10 "GUEST_PVSHUTDOWN SHUTDOWN:guest-shutdown"
 got=$(od -An -tx1 "$T/debugcon" | tr -d ' \n')
 [ "$got" = 04 ] || die "chain10: the debug port got '$got', want one SHUTDOWN byte (04)"
 
+# Bit 2 cleared from events (set again, and cleared again): no handler,
+# so the same poweroff halts, and nothing reaches QEMU or the debug port.
+rm -f "$T/debugcon"
+halt halt-masked10 10 "$(load_drv_cmd)
+	[ \$(cat \$d/capability) = 7 ]
+	echo 3 > \$d/events; echo 7 > \$d/events; echo 3 > \$d/events" \
+	"${dbg[@]}" --acpi-table "$T/dsdt-no-s5.aml"
+[ ! -s "$T/debugcon" ] || die "halt-masked10: the debug port got a byte"
+
 # QEMU 7.2: no bit 2 in the capability; the trigger sends nothing.  (No
 # wait after it: a port write's event comes before the write returns, and
-# the QMP log is read until QEMU exits.)
-boot trigger72 7.2 "$(load_drv_cmd)
+# the QMP log is read until QEMU exits.)  This guest also hands over
+# QEMU 7.2's DSDT, for a table without \_S5.
+boot trigger72 7.2 "cp /sys/firmware/acpi/tables/DSDT \$PVP_OUT/dsdt
+	$(load_drv_cmd)
 	[ \$(cat \$d/capability) = 3 ] || exit 1
 	echo shutdown > $DRV_DBG/trigger"
 expect_events trigger72 "SHUTDOWN:guest-shutdown"
+
+# Nothing can power the machine off: no \_S5 (QEMU 7.2, capability 3), or
+# acpi=off (no QEMU0001 at all, the module loaded as every initrd loads
+# it): the poweroff halts with our driver as with upstream's.
+"$PVP_ROOT/selftests/qemu/dsdt_no_s5.py" "$T/trigger72.out/dsdt" "$T/dsdt72-no-s5.aml" ||
+	die "cannot take \\_S5 out of QEMU 7.2's DSDT"
+halt halt72 7.2 "dmesg | grep -q 'ACPI: PM: (supports S0 S3 S4)'
+	$(load_drv_cmd)
+	[ \$(cat \$d/capability) = 3 ]" --acpi-table "$T/dsdt72-no-s5.aml"
+halt halt72-upstream 7.2 "modprobe pvpanic-mmio
+	[ -e /sys/bus/platform/drivers/pvpanic-mmio/QEMU0001:00 ]" \
+	--acpi-table "$T/dsdt72-no-s5.aml"
+halt acpi-off 7.2 "[ ! -e \$d ]
+	$(load_drv_cmd)" --append acpi=off
 echo "ok"
