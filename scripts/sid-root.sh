@@ -135,6 +135,23 @@ if [ ! -x "$KBUILD" ] || [ "$(cat "$KBUILD")" != "$WANT" ]; then
 	mv -f "$KBUILD.tmp.$$" "$KBUILD"
 fi
 
+# apt in the root (in the directory DIR of the root), its indexes fetched
+# first, once per call (they are dropped after use, see the end); the
+# output goes to $CACHE/apt.log.
+APT_READY=
+root_apt() {
+	local dir=$1
+
+	shift
+	if [ -z "$APT_READY" ]; then
+		in_root "${APT[@]}" update >"$CACHE/apt.log" 2>&1 ||
+			die "apt-get update in the root failed, see $CACHE/apt.log"
+		APT_READY=1
+	fi
+	in_root sh -c 'cd "$0" && exec nice "$@"' "$dir" "${APT[@]}" "$@" \
+		>>"$CACHE/apt.log" 2>&1
+}
+
 # install KVER: headers in the root, image and modules on the host, the
 # shim build tree.  Done once per package version (a mark in
 # /lib/modules/KVER).
@@ -144,11 +161,8 @@ install_kernel() {
 	if ! in_root dpkg-query -W -f '${Status}\n' "$hdr" 2>/dev/null |
 			grep -q 'ok installed'; then
 		log "installing $hdr in the root (log: $CACHE/apt.log)"
-		{ in_root "${APT[@]}" update &&
-		  in_root nice "${APT[@]}" install -y --no-install-recommends "$hdr"; } \
-			>"$CACHE/apt.log" 2>&1 ||
+		root_apt / install -y --no-install-recommends "$hdr" ||
 			die "cannot install $hdr from $SUITE, see $CACHE/apt.log"
-		rm -f "$ROOT"/var/cache/apt/archives/*.deb
 	fi
 	ver=$(in_root dpkg-query -W -f '${Version}' "$hdr")
 	shim=$CACHE/build-$k
@@ -163,13 +177,13 @@ install_kernel() {
 	log "installing $k on the host (/boot, /lib/modules)"
 	rm -rf "$stage"
 	mkdir -p "$stage"
+	root_apt / check  # the indexes, if the headers were there already
 	pkgs=
 	for p in image base binary modules; do
 		in_root apt-cache show "linux-$p-$k" >/dev/null 2>&1 && pkgs="$pkgs linux-$p-$k"
 	done
 	# shellcheck disable=SC2086 # one word per package
-	in_root sh -c "cd '${stage#"$ROOT"}' && ${APT[*]} download $pkgs" \
-		>>"$CACHE/apt.log" 2>&1 ||
+	root_apt "${stage#"$ROOT"}" download $pkgs ||
 		die "cannot download the packages of $k, see $CACHE/apt.log"
 	for d in "$stage"/*.deb; do
 		dpkg-deb -x "$d" "$stage/x"
@@ -221,4 +235,10 @@ M
 for k in "$@"; do
 	install_kernel "$k"
 done
+# Keep the root small: no package archive, no indexes (fetched again
+# when a kernel is installed).
+if [ -n "$APT_READY" ]; then
+	in_root apt-get clean
+	rm -rf "$ROOT"/var/lib/apt/lists/*
+fi
 echo "$ROOT"
