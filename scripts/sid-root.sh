@@ -201,7 +201,8 @@ install_kernel() {
 	mkdir -p "/lib/modules/$k"
 	cp -a "$mods/." "/lib/modules/$k/"
 	rm -f "/lib/modules/$k/vmlinuz"
-	install -m 0644 "$img" "/boot/vmlinuz-$k"
+	# (-p: run-vm.py caches the decompressed kernel by size and mtime)
+	install -p -m 0644 "$img" "/boot/vmlinuz-$k"
 	for d in "$stage/x/boot/config-$k" "$mods/config"; do
 		[ -f "$d" ] && install -m 0644 "$d" "/boot/config-$k"
 	done
