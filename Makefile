@@ -157,7 +157,21 @@ ifeq ($(DESTDIR),)
 	depmod -a $(KVER)
 endif
 
-install-tests: modules tool
+# Kbuild 6.13 and later (the M= working directory change) write a
+# subdirectory's modules.order relative to the M= it was built with (6.12
+# and before: absolute paths), so the test module built with M= the top
+# would be looked for in host-module/host-module/ by modules_install with
+# M=host-module: there install-tests builds it on its own first, as
+# install does the driver.  LINUX_VERSION_CODE of KDIR; 396544 is 6.13.
+PVP_KVCODE = $(shell sed -n 's/^\#define LINUX_VERSION_CODE //p' \
+	$(KDIR)/include/generated/uapi/linux/version.h 2>/dev/null)
+PVP_SIM = $(if $(shell [ "$(PVP_KVCODE)" -ge 396544 ] 2>/dev/null && echo y),sim,modules)
+
+# The test module alone (what install-tests installs on 6.13 and later).
+sim:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/host-module modules
+
+install-tests: $(PVP_SIM) tool
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/host-module INSTALL_MOD_PATH=$(PVP_DESTDIR) \
 		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(PVP_NOSIGN) modules_install
 	install -D -m 0755 tools/pvpanic-monitor/pvpanic-monitor \
@@ -213,7 +227,7 @@ dkms-uninstall: uninstall-configs
 deb:
 	scripts/build-deb.sh $(DEB_VERSION)
 
-.PHONY: install uninstall install-tests uninstall-tests install-configs \
+.PHONY: install uninstall sim install-tests uninstall-tests install-configs \
 	uninstall-configs dkms-src dkms-install dkms-uninstall deb
 
 # The kernel's ynl CLI and genetlink schemas, extracted once from Debian's

@@ -33,7 +33,11 @@ if ! make -s -C "/lib/modules/$KVER/build" M="$tmp/vm" modules >"$tmp/build.out"
 	echo "not ok - harness: a WARN_ON in a module fails the run (build failed)"
 	exit 0
 fi
-must_fail "a WARN_ON in a module fails the run" 90 'WARNING: CPU' -- \
+# The warning names the module's function: "WARNING: CPU: 0 PID: 141 at
+# .../warn_test.c:11 warn_test_init+0x9/0x1000 [warn_test]" on 6.1 and 6.12,
+# "WARNING: warn_test.c:11 at warn_test_init+0x9/0xff0 [warn_test], CPU#0:
+# insmod/141" on 7.2.
+must_fail "a WARN_ON in a module fails the run" 90 'WARNING: .*warn_test' -- \
 	--timeout 150 --out "$tmp/vm" -- "insmod \$PVP_OUT/warn_test.ko && rmmod warn_test"
 warn_rc=$?
 
