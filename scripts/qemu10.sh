@@ -14,29 +14,15 @@ SUITE=trixie
 
 log() { echo "qemu10: $*" >&2; }
 
-# Remove a (partial) build dir. debootstrap mounts proc and sysfs inside its
-# target during the second stage; if it was killed they may still be mounted,
-# so unmount everything below the dir (deepest first) before deleting, and
-# never cross into another filesystem while deleting.
-drop_tree() {
-	local d=$1 m
-	[ -e "$d" ] || return 0
-	for m in $(awk -v p="$d/" 'index($5, p) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
-		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-	done
-	rm -rf --one-file-system "$d"
-}
+# drop_tree, need_debootstrap
+. "$(dirname "$(readlink -f "$0")")/debroot-lib.sh"
 
 mkdir -p "$CACHE"
 exec 9>"$CACHE/.lock"
 flock 9                   # serialise concurrent callers
 
 if [ ! -x "$ROOT/usr/bin/qemu-system-x86_64" ]; then
-	if ! command -v debootstrap >/dev/null 2>&1; then
-		log "installing debootstrap"
-		apt-get update -qq >&2
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2
-	fi
+	need_debootstrap
 	# drop leftovers of an interrupted build (never used, never renamed)
 	for old in "$CACHE"/root.tmp.*; do drop_tree "$old"; done
 	TMP=$(mktemp -d "$CACHE/root.tmp.XXXXXX")

@@ -30,16 +30,8 @@ APT=(apt-get -q -o Acquire::Check-Valid-Until=false)
 log() { echo "sid-root: $*" >&2; }
 die() { log "$*"; exit 1; }
 
-# Remove a (partial) build dir, as scripts/qemu10.sh does: unmount what an
-# interrupted debootstrap left mounted below it first.
-drop_tree() {
-	local d=$1 m
-	[ -e "$d" ] || return 0
-	for m in $(awk -v p="$d/" 'index($5, p) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
-		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-	done
-	rm -rf --one-file-system "$d"
-}
+# drop_tree, need_debootstrap
+. "$(dirname "$(readlink -f "$0")")/debroot-lib.sh"
 
 # The Debian archive the host's apt uses (never a name written here).
 mirror() {
@@ -60,11 +52,7 @@ exec 9>"$CACHE/.lock"
 flock 9                   # serialise concurrent callers
 
 if [ ! -x "$ROOT/usr/bin/make" ]; then
-	if ! command -v debootstrap >/dev/null 2>&1; then
-		log "installing debootstrap"
-		apt-get update -qq >&2
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2
-	fi
+	need_debootstrap
 	url=$(mirror)
 	[ -n "$url" ] || die "no Debian archive in the host's apt sources"
 	for old in "$CACHE"/root.tmp.*; do drop_tree "$old"; done
