@@ -207,7 +207,9 @@ while :; do read -rt 1 </dev/console; done
 # then ends at the console's "System halted".
 END = {"sysrq": "echo o > /proc/sysrq-trigger",
        "poweroff": "exec busybox poweroff -f"}
-HALTED = b"reboot: System halted"
+# 6.1: "reboot: System halted"; 6.12 and later, when a power-off became a
+# halt: "reboot: Power off not available: System halted instead".
+HALTED = re.compile(rb"reboot: (Power off not available: )?System halted")
 
 
 def build_initramfs(kver):
@@ -595,7 +597,7 @@ def boot(a, qemu, out, console, qmp_sock, dump_sock, attempt, attempts):
                 if a.panic_timeout and panic_at is None and panic_re.search(chunk):
                     panic_at = now
                     deadline = min(deadline, now + a.panic_timeout)
-                if a.end == "poweroff" and HALTED in chunk:
+                if a.end == "poweroff" and HALTED.search(chunk):
                     halted = True
                     break
                 cons_tail = chunk[-200:]
@@ -709,7 +711,7 @@ def boot(a, qemu, out, console, qmp_sock, dump_sock, attempt, attempts):
                 "%d boots in a row (the earlier: %s.boot*)" % (attempt, console))
         return tail("splat", RC_SPLAT)
     if halted:
-        log("the guest halted (%s)" % HALTED.decode())
+        log("the guest halted (its console: System halted)")
     if rc_text is None:
         if a.allow_panic or stopped_on_event:
             log("guest ended without finishing the command (allowed), %.1fs" % elapsed)
