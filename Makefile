@@ -13,7 +13,7 @@
 #   make lint         W=1, sparse, checkpatch, an i386 build, generated code up to date
 #   make ynl-gen      regenerate the netlink code from its YNL spec
 #   make bench        panic-path, probe and pipeline figures (out/bench-KVER)
-#   make upstream-check  the patch for mainline (upstream/) on 6.12: built, booted
+#   make upstream-check  the patch for mainline (upstream/) on 7.2 and 6.12: built, booted
 KVER ?= $(shell scripts/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 export KVER
@@ -84,9 +84,10 @@ check-distro:
 ynl-gen:
 	scripts/ynl-gen.sh
 
-# upstream/*.patch applied to linux-source-6.12, built patched and
-# unpatched, and QEMU's events counted in 6.12 guests (make check runs the
-# same test, selftests/qemu/test_upstream_patch.sh).
+# upstream/*.patch applied to linux-source-7.2 and 6.12, built patched and
+# unpatched, QEMU's events counted in 7.2 and 6.12 guests, and two broken
+# copies of the series required to fail (make check runs the same test
+# with the 7.2 guests: selftests/qemu/test_upstream_patch.sh).
 upstream-check:
 	scripts/upstream-check.sh
 

@@ -60,11 +60,13 @@ ktap_results() {
 		if ($0 ~ /# SKIP$/) $0 = $0 " " why
 		print; why = "" }'
 }
-# qemu/test_upstream_patch.sh boots the 6.12 kernel whatever KVER is.
+# qemu/test_upstream_patch.sh boots the 7.2 kernel and builds for 6.12
+# too, whatever KVER is (7.2 comes from the sid root: scripts/sid-root.sh).
 kvers=$KVER
 case " $host_targets " in *" qemu "*)
-	k=$(scripts/kver.sh 6.12)
-	[ -n "$k" ] && [ "$k" != "$KVER" ] && kvers="$kvers $k" ;;
+	for k in $(scripts/kver.sh 7.2) $(scripts/kver.sh 6.12); do
+		[ "$k" != "$KVER" ] && kvers="$kvers $k"
+	done ;;
 esac
 echo "== install (kernel $kvers)"
 # shellcheck disable=SC2086 # one word per kernel

@@ -5,7 +5,9 @@
 #   scripts/ksrc.sh        6.1: checkpatch, the kselftest headers, lib.mk and runner
 #   scripts/ksrc.sh 6.12   the kernel's YNL CLI and generator (tools/net/ynl)
 #                        and the genetlink schemas it validates specs against
-# Both: checkpatch and the pristine drivers/misc/pvpanic, which
+#   scripts/ksrc.sh 7.2    sid's linux-source-7.2, from the sid root
+#                        (scripts/sid-root.sh installs it there)
+# All: checkpatch and the pristine drivers/misc/pvpanic, which
 # selftests/qemu/test_upstream_patch.sh applies upstream/ to.
 set -eu
 ver=${1:-6.1}
@@ -26,10 +28,16 @@ case $ver in
 		Documentation/netlink/genetlink.yaml
 		Documentation/netlink/genetlink-c.yaml
 		Documentation/netlink/genetlink-legacy.yaml" ;;
+7.2)	files=$pv ;;
 *)	echo "ksrc: no file list for linux-source-$ver" >&2; exit 1 ;;
 esac
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/pvpanic-acpi/linux-source-$ver
 tarball=/usr/src/linux-source-$ver.tar.xz
+case $ver in
+7.*)	# not in the host's release: sid's package, in the sid root
+	root=$("$(dirname "$0")/sid-root.sh" "linux-source-$ver") || exit 1
+	tarball=$root/usr/src/linux-source-$ver.tar.xz ;;
+esac
 # .done-<list> marks an extraction of this file list; it holds the size and
 # date of the tarball it came from, so a new linux-source package extracts
 # again, and a complete cache still serves once the package is removed.

@@ -14,8 +14,10 @@
 #    namespace, chroot, the M= directory and /tmp at their own paths): so
 #    make -C /lib/modules/KVER/build M=DIR, whoever runs it (the Makefile,
 #    lint.sh, dkms, a test), builds with the compiler that built the kernel.
+# An argument linux-source-VER installs that package in the root instead
+# (the tarball scripts/ksrc.sh VER extracts from).
 # Prints the root's path.  Installs debootstrap if missing.
-# Usage: scripts/sid-root.sh [KVER...]
+# Usage: scripts/sid-root.sh [KVER | linux-source-VER]...
 set -euo pipefail
 
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/pvpanic-acpi/sid
@@ -221,8 +223,23 @@ M
 	touch "/lib/modules/$k/.sid-$ver"
 }
 
+# install_source VER: Debian's linux-source-VER in the root, its tarball
+# at $ROOT/usr/src/linux-source-VER.tar.xz (scripts/ksrc.sh reads it).
+install_source() {
+	local p=linux-source-$1
+
+	in_root dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' &&
+		return 0
+	log "installing $p in the root (log: $CACHE/apt.log)"
+	root_apt / install -y --no-install-recommends "$p" ||
+		die "cannot install $p from $SUITE, see $CACHE/apt.log"
+}
+
 for k in "$@"; do
-	install_kernel "$k"
+	case $k in
+	linux-source-*) install_source "${k#linux-source-}" ;;
+	*) install_kernel "$k" ;;
+	esac
 done
 # Keep the root small: no package archive, no indexes (fetched again
 # when a kernel is installed).

@@ -8,7 +8,9 @@ pvpanic_sim's netlink family through the kernel's own YNL library (Debian's
 linux-source-6.12, extracted by scripts/ksrc.sh 6.12), driven by the spec.
 
 As a command: pvptest.py qmp-events FILE prints the pvpanic-related QMP
-events of a run-vm.py --qmp-log file, one word each.
+events of a run-vm.py --qmp-log file, one word each; pvptest.py qmp-after
+FILE EVENT REF the seconds from REF's modification time (a file the guest
+wrote over 9p: the host's clock, as QMP's timestamps) to the first EVENT.
 """
 
 import atexit
@@ -337,8 +339,23 @@ def fail_exit(msg):
     sys.exit(1)
 
 
+def qmp_after(path, event, ref):
+    """Seconds from REF's mtime to EVENT's first QMP timestamp, or None."""
+    t0 = os.stat(ref).st_mtime
+    with open(path) as f:
+        for line in f:
+            e = json.loads(line) if line.strip() else {}
+            if e.get("event") == event:
+                ts = e["timestamp"]
+                return ts["seconds"] + ts["microseconds"] / 1e6 - t0
+    return None
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "qmp-events":
         print(qmp_words(sys.argv[2]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "qmp-after":
+        t = qmp_after(*sys.argv[2:])
+        print("-" if t is None else "%.1f" % t)
     else:
-        sys.exit("usage: pvptest.py qmp-events FILE")
+        sys.exit("usage: pvptest.py qmp-events FILE | qmp-after FILE EVENT REF")

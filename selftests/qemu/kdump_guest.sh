@@ -11,6 +11,10 @@
 #   PVP_UPSTREAM_FRONT names another (pvpanic-pci), from PVP_UPSTREAM_DIR
 #   (default: the running kernel's own, compressed or not).
 # PVP_KDUMP_PANIC=1: the crash kernel panics too, instead of powering off.
+# PVP_KDUMP_REBIND=1: the crash kernel unbinds and binds each device its
+#   pvpanic driver bound, once, before it ends.
+# PVP_KDUMP_EVENTS=MASK: this kernel writes MASK to each bound device's
+#   events attribute before the panic (the upstream driver's sysfs file).
 set -e
 drv=$1 post=$2
 shift 2
@@ -47,6 +51,14 @@ for d in /sys/bus/*/drivers/pvpanic*/*:*; do
 	[ -e "\$d" ] && echo "pvpanic-kdump: bound \${d#/sys/bus/}"
 done
 echo "pvpanic-kdump: modules loaded"
+if [ "${PVP_KDUMP_REBIND:-}" = 1 ]; then
+	for d in /sys/bus/*/drivers/pvpanic*/*:*; do
+		[ -e "\$d" ] || continue
+		echo "\${d##*/}" >"\${d%/*}/unbind"
+		echo "\${d##*/}" >"\${d%/*}/bind"
+		[ -e "\$d" ] && echo "pvpanic-kdump: rebound \${d#/sys/bus/}"
+	done
+fi
 $end
 INIT
 chmod +x $k/init
@@ -58,5 +70,12 @@ echo "$post" >/sys/module/kernel/parameters/crash_kexec_post_notifiers
 for m in "${load[@]}"; do
 	insmod "$m"
 done
+if [ -n "${PVP_KDUMP_EVENTS:-}" ]; then
+	for d in /sys/bus/*/drivers/pvpanic*/*:*; do
+		echo "$PVP_KDUMP_EVENTS" >"$d/events"
+		[ "$(cat "$d/events")" = "$PVP_KDUMP_EVENTS" ]
+		echo "masked ${d#/sys/bus/}: events $PVP_KDUMP_EVENTS" >>"$PVP_OUT/masked"
+	done
+fi
 echo ready >"$PVP_OUT/ready"
 echo c >/proc/sysrq-trigger
