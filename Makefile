@@ -14,6 +14,7 @@
 #   make ynl-gen      regenerate the netlink code from its YNL spec
 #   make bench        panic-path, probe and pipeline figures (out/bench-KVER)
 #   make upstream-check  the patch for mainline (upstream/) on 6.12: built, booted
+#   make upstream-check-arm64  the same on arm64 (qemu-system-aarch64, TCG)
 KVER ?= $(shell scripts/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 export KVER
@@ -90,6 +91,12 @@ ynl-gen:
 upstream-check:
 	scripts/upstream-check.sh
 
+# The same on arm64: Debian's arm64 6.12 kernel under qemu-system-aarch64
+# -M virt (TCG) with -device pvpanic-pci, the modules cross-built
+# (selftests/qemu/test_upstream_arm64.sh).
+upstream-check-arm64:
+	scripts/arm64-check.sh
+
 run:
 	scripts/run-demo.sh
 
@@ -105,7 +112,7 @@ clean:
 	-$(MAKE) -C selftests clean
 
 .PHONY: all modules driver tool selftests deps lint check check-all check-debug \
-	check-long check-distro ynl-gen upstream-check run bench modules_install clean
+	check-long check-distro ynl-gen upstream-check upstream-check-arm64 run bench modules_install clean
 
 # Installing.  What a guest needs is the driver and its configuration:
 #   make install / uninstall          pvpanic_acpi.ko (kbuild's modules_install)
