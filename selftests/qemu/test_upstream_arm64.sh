@@ -21,6 +21,9 @@
 # One "# ok:" or "# FAIL:" line per check, and the time of each boot.
 #   PVP_ARM64_CPU      QEMU's -cpu (max,pauth-impdef=on)
 #   PVP_ARM64_TIMEOUT  seconds a guest may take (300)
+#   PVP_ARM64_KEXEC    more options of kexec -p (none; -i skips purgatory's
+#                      sha256 check of the crash kernel, most of the time of
+#                      the jump into it under TCG)
 . "$(dirname "$0")/../lib.sh"
 
 for t in qemu-system-aarch64:qemu-system-arm aarch64-linux-gnu-gcc-12:gcc-aarch64-linux-gnu \
@@ -109,12 +112,14 @@ check "patched pvpanic.ko differs from unpatched (arm64)" \
 	"$(cmp -s "$UP/build/unpatched/pvpanic.ko" "$UP/build/patched/pvpanic.ko" && echo same || echo differs)" \
 	differs
 
-# initrd MODE BUILD: the first kernel's initramfs (uncompressed: nothing to
-# inflate under TCG) into $UP/initrd-MODE-BUILD.cpio.  kdump: with kexec,
-# its libraries, the Image and a crash kernel initramfs of its own.
+# initrd MODE BUILD NAME [VARIANT]: the first kernel's initramfs
+# (uncompressed: nothing to inflate under TCG) into $UP/initrd-NAME.cpio.
+# kdump: with kexec, its libraries, the Image and a crash kernel initramfs
+# of its own.  VARIANT post1: crash_kexec_post_notifiers=1; again: the
+# crash kernel panics too, instead of powering off.
 initrd() {
-	local mode=$1 b=$2 d=$UP/initrd-$1-$2 l
-	local mods=$UP/build/$2
+	local mode=$1 b=$2 d=$UP/initrd-$3 variant=${4:-} l
+	local mods=$UP/build/$2 end="/bin/busybox poweroff -f" post=""
 
 	rm -rf "$d"
 	mkdir -p "$d/bin" "$d/lib" "$d/proc" "$d/sys" "$d/dev" "$d/crash/bin" \
@@ -145,14 +150,17 @@ initrd() {
 			[ -e "$d" ] && echo "pvpanic-arm64: crash kernel bound ${d#/sys/bus/}"
 		done
 		echo "pvpanic-arm64: crash kernel done"
-		/bin/busybox poweroff -f
 		EOF
+		[ "$variant" = again ] && end="echo c >/proc/sysrq-trigger"
+		echo "$end" >>"$d/crash/init"
 		chmod +x "$d/crash/init"
 		(cd "$d/crash" && find . | cpio -o -H newc --quiet) >"$d/crash.cpio"
 		rm -rf "$d/crash"
 	else
 		rm -rf "$d/crash"
 	fi
+	[ "$variant" = post1 ] &&
+		post="echo 1 >/sys/module/kernel/parameters/crash_kexec_post_notifiers"
 	cat >"$d/init" <<-EOF
 	#!/bin/busybox sh
 	/bin/busybox --install -s /bin
@@ -167,9 +175,10 @@ initrd() {
 	for d in /sys/bus/*/drivers/pvpanic*/*:*; do
 		[ -e "\$d" ] && echo "pvpanic-arm64: bound \${d#/sys/bus/}"
 	done
+	$post
 	echo "pvpanic-arm64: crash_kexec_post_notifiers \$(cat /sys/module/kernel/parameters/crash_kexec_post_notifiers)"
 	if [ $mode = kdump ]; then
-		kexec -p /Image --initrd=/crash.cpio \\
+		kexec -p ${PVP_ARM64_KEXEC:-} /Image --initrd=/crash.cpio \\
 			--append="console=ttyAMA0 nr_cpus=1 reset_devices rdinit=/init panic=-1" ||
 			fail kexec -p
 		rm -f /Image /crash.cpio
@@ -184,14 +193,16 @@ initrd() {
 }
 
 TIMEOUT=${PVP_ARM64_TIMEOUT:-300}
-# guest MODE BUILD: boot it with -device pvpanic-pci; its QMP events into
-# EV, its console and marks (console lines with the seconds since QEMU
-# started) in $UP/MODE-BUILD.{console,marks,qmp}.
+# guest MODE BUILD [VARIANT]: boot it with -device pvpanic-pci (initrd
+# above); its QMP events into EV, its console and marks (console lines
+# with the seconds since QEMU started) in
+# $UP/MODE-BUILD[-VARIANT].{console,marks,qmp}.
 guest() {
-	local mode=$1 b=$2 name=$1-$2 append="console=ttyAMA0 panic=-1 rdinit=/init"
+	local mode=$1 b=$2 variant=${3:-} append="console=ttyAMA0 panic=-1 rdinit=/init"
+	local name=$1-$2${3:+-$3}
 
 	[ "$mode" = kdump ] && append="$append crashkernel=256M"
-	initrd "$mode" "$b"
+	initrd "$mode" "$b" "$name" "$variant"
 	nice -n 15 "$PVP_ROOT/scripts/arm64-vm.py" --kernel "$IMAGE" \
 		--initrd "$UP/initrd-$name.cpio" --append "$append" \
 		--cpu "${PVP_ARM64_CPU:-max,pauth-impdef=on}" --timeout "$TIMEOUT" \
@@ -314,6 +325,38 @@ for b in unpatched patched; do
 done
 check "normal boot + plain panic, -device pvpanic-pci: patched events = unpatched" \
 	"${ev[plain-patched]}" "${ev[plain-unpatched]}"
+# What reviewers ask (upstream/README), with the long budgets:
+# crash_kexec_post_notifiers=1, where the panicking kernel's notifier
+# reports too, and a panic of the crash kernel itself.
+if long_run; then
+	for b in unpatched patched; do
+		guest kdump $b post1
+		ev[post1-$b]=$EV
+		check "kdump, crash_kexec_post_notifiers=1, $b: set" \
+			"$(grep -c 'crash_kexec_post_notifiers Y$' "$UP/kdump-$b-post1.marks")" 1
+		guest kdump $b again
+		ev[again-$b]=$EV
+		check "kdump, the crash kernel panics, $b: pvpanic-pci bound in the crash kernel" \
+			"$(grep -c 'crash kernel bound pci/drivers/pvpanic-pci/' "$UP/kdump-$b-again.marks")" 1
+	done
+	for b in unpatched patched; do
+		[ $b = patched ] && want=2 || want=1
+		cl=$(n_of GUEST_CRASHLOADED "${ev[post1-$b]}")
+		pa=$(n_of GUEST_PANICKED "${ev[post1-$b]}")
+		summary+=("kdump, crash_kexec_post_notifiers=1, $b: GUEST_CRASHLOADED $cl, GUEST_PANICKED $pa")
+		check "kdump, crash_kexec_post_notifiers=1, -device pvpanic-pci, $b: GUEST_CRASHLOADED" \
+			"$cl" "$want"
+		check "kdump, crash_kexec_post_notifiers=1, -device pvpanic-pci, $b: GUEST_PANICKED" \
+			"$pa" 0
+		summary+=("kdump, the crash kernel panics, $b: ${ev[again-$b]}")
+		want="GUEST_PANICKED:run SHUTDOWN:guest-reset"
+		[ $b = patched ] && want="GUEST_CRASHLOADED:run $want"
+		check "kdump, the crash kernel panics, -device pvpanic-pci, $b: events" \
+			"${ev[again-$b]}" "$want"
+	done
+else
+	log "PVP_LONG=1 also measures crash_kexec_post_notifiers=1 and a panic of the crash kernel"
+fi
 log "counts (QMP events per run):"
 for s in "${summary[@]}"; do
 	log "  $s"
