@@ -73,8 +73,12 @@ log "downloading $kver and the guest's userland (arm64)"
 (cd "$dir/debs" && apt-get "${a64[@]}" download -q $arm64_pkgs >&2) ||
 	{ log "apt-get download (arm64) failed"; exit 1; }
 log "downloading linux-kbuild-$base (amd64: the host's programs of kbuild)"
-(cd "$dir/debs" && apt-get -o APT::Sandbox::User=root download -q \
-	"linux-kbuild-$base:amd64" >&2) ||
+kbuild() {
+	(cd "$dir/debs" && apt-get -o APT::Sandbox::User=root download -q \
+		"linux-kbuild-$base:amd64" >&2)
+}
+# The host's lists may be older than the kernel: once more after an update.
+kbuild || { apt-get update -qq >&2 && kbuild; } ||
 	{ log "apt-get download linux-kbuild-$base:amd64 failed"; exit 1; }
 for d in "$dir"/debs/*.deb; do
 	dpkg-deb -x "$d" "$root"
@@ -92,6 +96,7 @@ done
 todo=$root/sbin/kexec
 seen=" "
 while [ -n "$todo" ]; do
+	# shellcheck disable=SC2086 # one word per file
 	set -- $todo
 	f=$1
 	shift
@@ -99,6 +104,7 @@ while [ -n "$todo" ]; do
 	for l in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
 		[[ $seen == *" $l "* ]] && continue
 		seen="$seen$l "
+		# shellcheck disable=SC2012 # names of Debian's libraries
 		p=$(ls "$root"/lib/aarch64-linux-gnu/"$l" "$root"/usr/lib/aarch64-linux-gnu/"$l" \
 			2>/dev/null | head -n 1)
 		[ -n "$p" ] || { log "kexec needs $l: in none of the packages"; exit 1; }
