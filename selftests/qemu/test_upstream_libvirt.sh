@@ -12,6 +12,10 @@
 #   plain: the modules, then a panic with no crash kernel: "Crashed
 #     Panicked" once (then <on_crash>destroy</on_crash>: "Stopped
 #     Crashed"), patched and unpatched alike.
+# pvpanic-pci too, the kdump pair: with <panic model='pvpanic'/> where
+# libvirt knows that model; libvirt 9.0 does not ("unknown panic model"),
+# and there the device is added with <qemu:commandline>, which libvirt
+# passes to QEMU as it is (its events are handled all the same).
 # The guests boot a self-contained initramfs (kdump_initrd.sh): libvirt
 # shares nothing of the host with them.
 #
@@ -88,7 +92,7 @@ build() {
 	fi
 	nice -n 15 make -C "/lib/modules/$KVER/build" M="$d" CONFIG_PVPANIC=y \
 		CONFIG_PVPANIC_MMIO=m CONFIG_PVPANIC_PCI=m modules >>"$d.log" 2>&1 &&
-		[ -e "$d/pvpanic.ko" ] && [ -e "$d/pvpanic-mmio.ko" ]
+		[ -e "$d/pvpanic.ko" ] && [ -e "$d/pvpanic-mmio.ko" ] && [ -e "$d/pvpanic-pci.ko" ]
 }
 t0=$EPOCHREALTIME
 for b in unpatched patched; do
@@ -97,8 +101,10 @@ for b in unpatched patched; do
 		tail -n 20 "$B/$b.log" | sed 's/^/#   /'
 		die "building the $b modules against $KVER failed"
 	fi
-	nice -n 15 "$PVP_ROOT/selftests/qemu/kdump_initrd.sh" "$KVER" "$B/$b" pvpanic-mmio \
-		"$B/initrd-$b.cpio" || die "the $b initramfs could not be made"
+	for f in pvpanic-mmio pvpanic-pci; do
+		nice -n 15 "$PVP_ROOT/selftests/qemu/kdump_initrd.sh" "$KVER" "$B/$b" $f \
+			"$B/initrd-$b-$f.cpio" || die "the $b $f initramfs could not be made"
+	done
 done
 # The kernel the guests boot: run-vm.py's (decompressed once and cached,
 # entered through PVH: under TCG the bzImage's decompressor is slow).
@@ -111,7 +117,7 @@ print(m.boot_image(sys.argv[2], "/boot/vmlinuz-" + sys.argv[2]))
 PY
 ) || die "no kernel image for $KVER"
 log "built in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s:" \
-	"$B/{unpatched,patched}/pvpanic{,-mmio}.ko, initrd-{unpatched,patched}.cpio"
+	"$B/{unpatched,patched}/pvpanic{,-mmio,-pci}.ko, initrd-{unpatched,patched}-{pvpanic-mmio,pvpanic-pci}.cpio"
 
 # libvirtd of our own (see the top of this file).
 LV=$T/libvirt
@@ -180,18 +186,30 @@ lv_stop() {
 	EV_PID='' LV_PID=''
 }
 
-# dom_xml NAME BUILD MODE: a transient domain: TCG, direct kernel boot,
-# the serial console into $T/NAME.console, QEMU's ISA pvpanic.
+# The panic device of each front-end, as libvirt is given it.
+declare -A PANIC=(
+	[pvpanic-mmio]="<panic model='isa'><address type='isa' iobase='0x505'/></panic>"
+	[pvpanic-pci]="<panic model='pvpanic'/>")
+QEMU_ARGS=''
+
+# dom_xml NAME BUILD MODE FRONT: a transient domain: TCG, direct kernel
+# boot, the serial console into $T/NAME.console, the panic device that
+# FRONT drives (PANIC, or QEMU_ARGS for pvpanic-pci).
 dom_xml() {
+	local panic=${PANIC[$4]} extra=''
+
+	if [ "$4" = pvpanic-pci ] && [ -n "$QEMU_ARGS" ]; then
+		panic='' extra=$QEMU_ARGS
+	fi
 	cat <<-EOF
-		<domain type='qemu'>
+		<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
 		  <name>$1</name>
 		  <memory unit='MiB'>1536</memory>
 		  <vcpu>1</vcpu>
 		  <os>
 		    <type arch='x86_64' machine='pc'>hvm</type>
 		    <kernel>$KERNEL</kernel>
-		    <initrd>$B/initrd-$2.cpio</initrd>
+		    <initrd>$B/initrd-$2-$4.cpio</initrd>
 		    <cmdline>console=ttyS0 no_timer_check no5lvl crashkernel=256M rdinit=/init pvp.mode=$3</cmdline>
 		  </os>
 		  <features><acpi/></features>
@@ -202,10 +220,11 @@ dom_xml() {
 		  <devices>
 		    <emulator>$(command -v qemu-system-x86_64)</emulator>
 		    <serial type='file'><source path='$T/$1.console'/><target port='0'/></serial>
-		    <panic model='isa'><address type='isa' iobase='0x505'/></panic>
+		    $panic
 		    <controller type='usb' model='none'/>
 		    <memballoon model='none'/>
 		  </devices>
+		  $extra
 		</domain>
 	EOF
 }
@@ -216,10 +235,11 @@ dom_events() {
 	sed -n "s/.*event 'lifecycle' for domain '$1': //p" "$LV/events.log"
 }
 
-# lv_run NAME BUILD MODE: create the domain, wait until it is gone (the
-# guest powered off, or on_crash destroyed it), and its "Stopped" event.
+# lv_run NAME BUILD MODE FRONT: create the domain, wait until it is gone
+# (the guest powered off, or on_crash destroyed it), and its "Stopped"
+# event.
 lv_run() {
-	local name=$1 t=$EPOCHREALTIME i
+	local name=$1 t=$EPOCHREALTIME i f=$4
 
 	dom_xml "$@" >"$T/$name.xml"
 	"${V[@]}" create "$T/$name.xml" >"$T/$name.create" 2>&1 || {
@@ -242,9 +262,9 @@ lv_run() {
 	log "$name: $(awk -v a="$t" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s," \
 		"virsh event lines:"
 	grep "for domain '$name':" "$LV/events.log" | sed 's/^/#   /'
-	grep -q "pvpanic-guest: bound platform/drivers/pvpanic-mmio/" "$T/$name.console" || {
+	grep -q "pvpanic-guest: bound [a-z]*/drivers/$f/" "$T/$name.console" || {
 		tail -n 30 "$T/$name.console" | sed 's/^/#   /'
-		die "$name: pvpanic-mmio bound no device in the first kernel"
+		die "$name: $f bound no device in the first kernel"
 	}
 	grep -q "pvpanic-guest: panicking now" "$T/$name.console" || {
 		tail -n 30 "$T/$name.console" | sed 's/^/#   /'
@@ -259,37 +279,53 @@ t0=$EPOCHREALTIME
 lv_start
 log "libvirtd up in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
 
+# <panic model='pvpanic'/>: does this libvirt know it?  Asked with a
+# domain defined, never started, and undefined at once.
+dom_xml "pci-model-$$" unpatched plain pvpanic-pci >"$T/pci-model.xml"
+if "${V[@]}" define "$T/pci-model.xml" >"$T/pci-model.out" 2>&1; then
+	"${V[@]}" undefine "pci-model-$$" >/dev/null 2>&1
+	log "libvirt takes <panic model='pvpanic'/>: pvpanic-pci through it"
+	PCI_AS="<panic model='pvpanic'/>"
+else
+	log "libvirt refuses <panic model='pvpanic'/>:" \
+		"$(sed -n 's/^error: //p' "$T/pci-model.out" | tail -n 1)"
+	log "pvpanic-pci through <qemu:commandline> (-device pvpanic-pci) instead"
+	QEMU_ARGS="<qemu:commandline><qemu:arg value='-device'/><qemu:arg value='pvpanic-pci'/></qemu:commandline>"
+	PCI_AS="<qemu:commandline> -device pvpanic-pci"
+fi
+declare -A AS=([pvpanic-mmio]="<panic model='isa'/>" [pvpanic-pci]=$PCI_AS)
+
 summary=()
-for b in unpatched patched; do
-	name=kdump-$b-$$
-	lv_run "$name" "$b" kdump
-	if [ $b = unpatched ]; then
-		# what libvirt made of the domain, once
+for f in pvpanic-mmio pvpanic-pci; do
+	for b in unpatched patched; do
+		name=kdump-$b-$f-$$
+		lv_run "$name" "$b" kdump $f
 		q=$LV/log/qemu/$name.log
-		log "libvirt started QEMU with: $(grep -o -e "-device '{\"driver\":\"pvpanic\"[^']*'" "$q")" \
-			"$(grep -o -- "-no-shutdown" "$q")" \
-			"$(grep -q -- "-action" "$q" && grep -o -- "-action [^ ]*" "$q" || echo "(no -action)")"
-	fi
-	grep -q "pvpanic-kdump: bound platform/drivers/pvpanic-mmio/" "$T/$name.console" || {
-		tail -n 30 "$T/$name.console" | sed 's/^/#   /'
-		die "$name: the crash kernel did not bind pvpanic-mmio"
-	}
-	cl=$(n_ev "$name" "Crashed Crashloaded")
-	pa=$(n_ev "$name" "Crashed Panicked")
-	cr=$(dom_events "$name" | grep -c "^Crashed")
-	summary+=("kdump, $b: Crashed Crashloaded $cl, Crashed Panicked $pa, Crashed (any) $cr")
-	if [ $b = patched ]; then
-		check "kdump, <panic model='isa'/>, patched: Crashed Crashloaded once" "$cl" 1
-		check "kdump, <panic model='isa'/>, patched: no Crashed Panicked" "$pa" 0
-	else
-		check "kdump, <panic model='isa'/>, unpatched: no Crashed event" "$cr" 0
-	fi
-	check "kdump, $b: the crash kernel powered the guest off (Shutdown Finished)" \
-		"$(dom_events "$name" | grep -c "^Shutdown Finished")" 1
+		[ $b = unpatched ] &&
+			log "libvirt started QEMU with: $(grep -o -e "-device '{\"driver\":\"pvpanic[^']*'" -e "-device pvpanic-pci" "$q")" \
+				"$(grep -o -- "-no-shutdown" "$q")" \
+				"$(grep -q -- "-action" "$q" && grep -o -- "-action [^ ]*" "$q" || echo "(no -action)")"
+		grep -q "pvpanic-kdump: bound [a-z]*/drivers/$f/" "$T/$name.console" || {
+			tail -n 30 "$T/$name.console" | sed 's/^/#   /'
+			die "$name: the crash kernel did not bind $f"
+		}
+		cl=$(n_ev "$name" "Crashed Crashloaded")
+		pa=$(n_ev "$name" "Crashed Panicked")
+		cr=$(dom_events "$name" | grep -c "^Crashed")
+		summary+=("kdump, ${AS[$f]}, $b: Crashed Crashloaded $cl, Crashed Panicked $pa, Crashed (any) $cr")
+		if [ $b = patched ]; then
+			check "kdump, ${AS[$f]}, patched: Crashed Crashloaded once" "$cl" 1
+			check "kdump, ${AS[$f]}, patched: no Crashed Panicked" "$pa" 0
+		else
+			check "kdump, ${AS[$f]}, unpatched: no Crashed event" "$cr" 0
+		fi
+		check "kdump, ${AS[$f]}, $b: the crash kernel powered the guest off (Shutdown Finished)" \
+			"$(dom_events "$name" | grep -c "^Shutdown Finished")" 1
+	done
 done
 for b in unpatched patched; do
 	name=plain-$b-$$
-	lv_run "$name" "$b" plain
+	lv_run "$name" "$b" plain pvpanic-mmio
 	pa=$(n_ev "$name" "Crashed Panicked")
 	cl=$(n_ev "$name" "Crashed Crashloaded")
 	summary+=("plain panic, $b: Crashed Panicked $pa, Crashed Crashloaded $cl")
