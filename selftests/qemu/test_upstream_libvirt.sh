@@ -246,9 +246,11 @@ lv_run() {
 		sed 's/^/#   /' "$T/$name.create"
 		die "$name: virsh create failed"
 	}
-	# once a second: each virsh is an exec beside the guest's TCG
+	# Once a second (each virsh is an exec beside the guest's TCG): gone
+	# when libvirtd answers and lists it no more.
 	for ((i = 0; i < LV_TIMEOUT * SCALE; i++)); do
-		"${V[@]}" domid "$name" >/dev/null 2>&1 || break
+		"${V[@]}" list --name >"$T/list" 2>/dev/null &&
+			! grep -qx "$name" "$T/list" && break
 		nap 1
 	done
 	if ((i >= LV_TIMEOUT * SCALE)); then
