@@ -1,12 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make upstream-check: install what the check needs (Debian's 7.2 and 6.12
-# kernels and headers, their linux-source packages), then run
-# selftests/qemu/test_upstream_patch.sh in full (PVP_UPSTREAM_FULL=1:
-# 7.2 and 6.12 guests), which applies upstream/*.patch, builds the modules
-# patched and unpatched and counts QEMU's events.  Then the same test on
-# two broken copies of the series, each of which must fail it: a style
-# error (checkpatch) and the kdump condition inverted (the guests).
+# make upstream-check: the patch for mainline (upstream/) as a reviewer
+# would want it shown.  Installs what it needs (Debian's 7.2 and 6.12
+# kernels and headers and their linux-source packages; QEMU's arm
+# emulators and the arm64 cross compiler; libvirt 9.0), then runs:
+#   selftests/qemu/test_upstream_patch.sh in full (PVP_UPSTREAM_FULL=1):
+#     applied to 7.2 and 6.12, checkpatch, W=1/sparse builds and one with
+#     CONFIG_CRASH_DUMP=n, QEMU's events in 7.2 and 6.12 guests
+#   selftests/qemu/test_upstream_arm64.sh: arm64's pvpanic-pci under
+#     qemu-system-aarch64 -M virt
+#   selftests/qemu/test_upstream_libvirt.sh: virsh's lifecycle events
+# and then test_upstream_patch.sh on two broken copies of the series,
+# each of which must fail it: a style error (checkpatch) and the kdump
+# condition inverted (the guests).  Logs in out/upstream-check-*.log.
 # Ends with "N passed, N failed"; exits non-zero on a failure or a skip.
 cd "$(dirname "$0")/.." || exit 1
 k72=${PVP_UPSTREAM_KVER:-$(scripts/kver.sh 7.2)}
@@ -21,24 +27,54 @@ if ! scripts/install-deps.sh "$k72" "$k612"; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-mkdir -p out
-out=out/upstream-check.log
-export PVP_UPSTREAM_KVER=$k72 PVP_UPSTREAM_KVER2=$k612
-make -s selftests >/dev/null 2>&1 || :
-PVP_UPSTREAM_FULL=1 selftests/qemu/test_upstream_patch.sh 2>&1 | tee "$out"
-rc=${PIPESTATUS[0]}
-pass=$(grep -c '^# ok: ' "$out")
-# check's findings, and a stop of the test (die: "FAIL: why")
-fail=$(grep -Ec '^(# )?FAIL: ' "$out")
-if [ "$rc" = 4 ]; then
-	echo "$pass passed, $fail failed, 1 skipped ($(grep -m 1 '^SKIP: ' "$out"))"
-	exit 4
+# Only this target needs them: not in scripts/packages.txt (make check).
+missing=
+for p in qemu-system-arm gcc-aarch64-linux-gnu libvirt-daemon \
+		libvirt-daemon-driver-qemu libvirt-clients; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "upstream-check: installing$missing"
+	# shellcheck disable=SC2086 # one word per package
+	if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $missing >/dev/null; }; then
+		echo "upstream-check: cannot install$missing"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
 fi
-[ "$rc" != 0 ] && [ "$fail" = 0 ] && fail=1	# killed, or exited without a word
+mkdir -p out
+export PVP_UPSTREAM_KVER=$k72 PVP_UPSTREAM_KVER2=$k612 PVP_LIBVIRT_KVER=$k612
+make -s selftests >/dev/null 2>&1 || :
+pass=0 fail=0 skips=()
 
-# broken NAME SED WANT: the series with SED applied to its patch must fail
-# the test, with a "# FAIL:" line matching WANT (its log in
-# out/upstream-broken-NAME.log).  The quick form: 7.2, -device pvpanic.
+# part NAME COMMAND...: one of the tests, its output shown and kept in
+# out/upstream-check-NAME.log; its checks counted.
+part() {
+	local name=$1 log=out/upstream-check-$1.log rc f
+
+	shift
+	echo "=== $name: $*"
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	pass=$((pass + $(grep -c '^# ok: ' "$log")))
+	# check's findings, and a stop of the test (die: "FAIL: why")
+	f=$(grep -Ec '^(# )?FAIL: ' "$log")
+	if [ "$rc" = 4 ]; then
+		skips+=("$name: $(grep -m 1 '^SKIP: ' "$log")")
+	elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		f=1	# killed, or exited without a word
+	fi
+	fail=$((fail + f))
+}
+part x86 env PVP_UPSTREAM_FULL=1 selftests/qemu/test_upstream_patch.sh
+part arm64 selftests/qemu/test_upstream_arm64.sh
+part libvirt selftests/qemu/test_upstream_libvirt.sh
+
+# broken NAME SED WANT: the series with SED applied to its patches must
+# fail test_upstream_patch.sh (its quick form: 7.2, -device pvpanic) with
+# a "# FAIL:" line matching WANT; its log in out/upstream-broken-NAME.log.
 broken() {
 	local d=out/upstream-broken-$1 log=out/upstream-broken-$1.log p
 
@@ -65,11 +101,16 @@ broken() {
 		fail=$((fail + 1))
 	fi
 }
+echo "=== broken copies of the series"
 # a space before the tab that indents the new if: checkpatch's
 # SPACE_BEFORE_TAB; and the kdump test inverted, which compiles cleanly
 broken style 's/^+\tif (is_kdump_kernel()/+ \tif (is_kdump_kernel()/' \
 	'checkpatch.pl --strict'
 broken inverted 's/^+\tif (is_kdump_kernel()/+\tif (!is_kdump_kernel()/' \
-	'kdump, -device pvpanic, patched: GUEST_CRASHLOADED'
+	'kdump, -device pvpanic, patched: GUEST_CRASHLOADED after the panic'
+if [ ${#skips[@]} -gt 0 ]; then
+	echo "$pass passed, $fail failed, ${#skips[@]} skipped (${skips[*]})"
+	exit 4
+fi
 echo "$pass passed, $fail failed"
-[ "$rc" = 0 ] && [ "$fail" = 0 ]
+[ "$fail" = 0 ]

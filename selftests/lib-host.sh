@@ -78,3 +78,15 @@ expect_events() {
 	[ "$got" = "$2" ] || vm_die "$1" "QMP events '$got', want '$2'"
 	log "$1: QMP events: $got"
 }
+
+# upstream_series [DIR]: the patches of upstream/ (or DIR) in order, the
+# cover letter (0000-*) left out, into the array SERIES.
+upstream_series() {
+	local d=${1:-$PVP_ROOT/upstream} p
+
+	SERIES=()
+	for p in "$d"/[0-9][0-9][0-9][0-9]-*.patch; do
+		[ -e "$p" ] && [[ ${p##*/} != 0000-* ]] && SERIES+=("$p")
+	done
+	[ ${#SERIES[@]} -gt 0 ] || die "no patch in $d"
+}

@@ -356,6 +356,6 @@ if __name__ == "__main__":
         print(qmp_words(sys.argv[2]))
     elif len(sys.argv) == 5 and sys.argv[1] == "qmp-after":
         t = qmp_after(*sys.argv[2:])
-        print("-" if t is None else "%.1f" % t)
+        print("-" if t is None else "%.2f" % t)
     else:
         sys.exit("usage: pvptest.py qmp-events FILE | qmp-after FILE EVENT REF")

@@ -33,8 +33,8 @@ for t in qemu-system-aarch64:qemu-system-arm aarch64-linux-gnu-gcc-12:gcc-aarch6
 done
 [ -f /usr/src/linux-source-6.12.tar.xz ] ||
 	skip "linux-source-6.12 is not installed (scripts/install-deps.sh)"
-series=("$PVP_ROOT"/upstream/*.patch)
-[ -e "${series[0]}" ] || die "no patch in upstream/"
+upstream_series
+series=("${SERIES[@]}")
 
 UP=$PVP_ROOT/out/upstream-arm64
 mkdir -p "$UP"

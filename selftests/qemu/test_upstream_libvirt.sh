@@ -44,7 +44,7 @@ fi
 require_root
 [ "${PVP_LIBVIRT_NS:-}" = 1 ] ||
 	skip "cannot make a mount namespace (unshare -m) for a libvirtd of the test's own"
-KVER=${PVP_UPSTREAM_KVER:-$("$PVP_ROOT/scripts/kver.sh" 6.12)}
+KVER=${PVP_LIBVIRT_KVER:-$("$PVP_ROOT/scripts/kver.sh" 6.12)}
 [ -n "$KVER" ] || skip "no 6.12 kernel in scripts/kernels.txt"
 vm_setup nodrv
 if [ ! -e "/boot/vmlinuz-$KVER" ] || [ ! -d "/lib/modules/$KVER/build" ]; then
@@ -63,8 +63,8 @@ ldd "$(command -v busybox || echo /bin/busybox)" >/dev/null 2>&1 &&
 	skip "busybox is not the static one (busybox-static)"
 [ -f "/usr/src/linux-source-6.12.tar.xz" ] ||
 	skip "linux-source-6.12 is not installed (scripts/install-deps.sh)"
-series=("$PVP_ROOT"/upstream/*.patch)
-[ -e "${series[0]}" ] || die "no patch in upstream/"
+upstream_series
+series=("${SERIES[@]}")
 
 UP=$PVP_ROOT/out/upstream-libvirt
 B=$UP/build-$KVER
