@@ -76,9 +76,16 @@ fi
 # QEMU 10 referees the host tests' bit-2 cases: build its cached root now
 # (a debootstrap, a minute or two the first time), not inside a test that
 # waits for a guest's QMP socket.
+# The same for qemu/test_upstream_patch.sh's sources: linux-source-7.2
+# (from the sid root) and the CONFIG_CRASH_DUMP=n tree made from it (its
+# extraction and modules_prepare take minutes the first time).
 case " $host_targets " in *" qemu "*)
 	if ! scripts/qemu10.sh >/dev/null; then
 		record "not ok - install: QEMU 10 (scripts/qemu10.sh)"
+	fi
+	if [ -n "$(scripts/kver.sh 7.2)" ] && ! { scripts/ksrc.sh 7.2 &&
+			scripts/upstream-tree.sh 7.2; } >/dev/null; then
+		record "not ok - install: linux-source-7.2 (scripts/ksrc.sh, scripts/upstream-tree.sh)"
 	fi ;;
 esac
 phase install
