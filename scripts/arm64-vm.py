@@ -16,7 +16,6 @@ Exit status: 0 when QEMU exited by itself, 91 at --timeout (QEMU killed).
 """
 
 import argparse
-import json
 import re
 import os
 import signal
@@ -75,18 +74,7 @@ def main():
         signal.signal(s, on_signal)
 
     def qmp_log():
-        f = qmpsock.qmp_events(sock)
-        if f is None:
-            return
-        with open(a.qmp_log, "a") as out:
-            for line in f:
-                try:
-                    msg = json.loads(line)
-                except ValueError:
-                    continue
-                if "event" in msg:
-                    out.write(json.dumps(msg) + "\n")
-                    out.flush()
+        qmpsock.log_events(sock, a.qmp_log)
 
     def console_log():
         with open(a.console_log, "ab") as cons, open(a.marks, "a") as marks:

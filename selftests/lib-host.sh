@@ -90,3 +90,39 @@ upstream_series() {
 	done
 	[ ${#SERIES[@]} -gt 0 ] || die "no patch in $d"
 }
+
+# The event words of qmp_events (EVENT or EVENT:action):
+# n_of EVENT WORDS: how many of the words are EVENT or EVENT:action.
+n_of() {
+	local w n=0
+
+	for w in $2; do
+		[[ $w == "$1" || $w == "$1":* ]] && n=$((n + 1))
+	done
+	echo $n
+}
+
+# before_panic WORDS: the pvpanic events before the first GUEST_PANICKED.
+before_panic() {
+	local w out=()
+
+	for w in $1; do
+		[[ $w == GUEST_PANICKED* ]] && break
+		[[ $w == GUEST_* ]] && out+=("$w")
+	done
+	echo "${out[*]}"
+}
+
+# without_one EVENT WORDS: the words with the first EVENT word left out.
+without_one() {
+	local w out=() done=
+
+	for w in $2; do
+		if [ -z "$done" ] && [[ $w == "$1" || $w == "$1":* ]]; then
+			done=1
+			continue
+		fi
+		out+=("$w")
+	done
+	echo "${out[*]}"
+}

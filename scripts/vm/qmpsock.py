@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """The UNIX sockets of a QEMU that is starting (its QMP server, a
 virtio-serial chardev): connecting while QEMU has not made them yet.
-Shared by run-vm.py, scripts/distro/vm.py and selftests/pvptest.py."""
+Shared by run-vm.py, scripts/arm64-vm.py, scripts/distro/vm.py and
+selftests/pvptest.py."""
 
+import json
 import socket
 import time
 
@@ -34,3 +36,23 @@ def qmp_events(path, timeout=30.0):
     f.write('{"execute": "qmp_capabilities"}\n')
     f.flush()
     return f
+
+
+def log_events(path, out_path, seen=None, timeout=30.0):
+    """Append each QMP event of the QEMU at path to out_path as a JSON
+    line, until QEMU closes QMP; seen(msg), if given, after each."""
+    f = qmp_events(path, timeout)
+    if f is None:
+        return
+    with open(out_path, "a") as out:
+        for line in f:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            if "event" not in msg:
+                continue
+            out.write(json.dumps(msg) + "\n")
+            out.flush()
+            if seen is not None:
+                seen(msg)

@@ -349,21 +349,11 @@ class QmpLogger(threading.Thread):
         self.seen_stop_event = threading.Event()
 
     def run(self):
-        f = qmpsock.qmp_events(self.sock_path)
-        if f is None:
-            return
-        with open(self.out_path, "a") as out:
-            for line in f:
-                try:
-                    msg = json.loads(line)
-                except ValueError:
-                    continue
-                if "event" not in msg:
-                    continue
-                out.write(json.dumps(msg) + "\n")
-                out.flush()
-                if msg["event"] in self.stop_on:
-                    self.seen_stop_event.set()
+        qmpsock.log_events(self.sock_path, self.out_path, self.seen)
+
+    def seen(self, msg):
+        if msg["event"] in self.stop_on:
+            self.seen_stop_event.set()
 
 
 # Boot banners of a debug kernel that name a checker without reporting
