@@ -126,3 +126,19 @@ without_one() {
 	done
 	echo "${out[*]}"
 }
+
+# plain_checks WHAT WORDS: the events of a normal boot followed by a panic
+# without a crash kernel: none before the panic, then one GUEST_PANICKED
+# and no GUEST_CRASHLOADED; the counts appended to the array summary.
+plain_checks() {
+	local nb pa cl w
+
+	nb=$(before_panic "$2")
+	pa=$(n_of GUEST_PANICKED "$2")
+	cl=$(n_of GUEST_CRASHLOADED "$2")
+	read -ra w <<<"$nb"
+	summary+=("$1: pvpanic events before the panic ${#w[@]}, GUEST_PANICKED $pa, GUEST_CRASHLOADED $cl")
+	check "$1, normal boot: pvpanic events" "$nb" ""
+	check "$1, plain panic: GUEST_PANICKED" "$pa" 1
+	check "$1, plain panic: GUEST_CRASHLOADED" "$cl" 0
+}

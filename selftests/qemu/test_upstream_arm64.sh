@@ -279,14 +279,7 @@ done
 check "kdump, -device pvpanic-pci: patched events = unpatched + one GUEST_CRASHLOADED" \
 	"$(without_one GUEST_CRASHLOADED "${ev[kdump-patched]}")" "${ev[kdump-unpatched]}"
 for b in unpatched patched; do
-	nb=$(before_panic "${ev[plain-$b]}")
-	pa=$(n_of GUEST_PANICKED "${ev[plain-$b]}")
-	cl=$(n_of GUEST_CRASHLOADED "${ev[plain-$b]}")
-	read -ra w <<<"$nb"
-	summary+=("plain panic, -device pvpanic-pci, $b: events before the panic ${#w[@]}, GUEST_PANICKED $pa, GUEST_CRASHLOADED $cl")
-	check "normal boot, -device pvpanic-pci, $b: pvpanic events" "$nb" ""
-	check "plain panic, -device pvpanic-pci, $b: GUEST_PANICKED" "$pa" 1
-	check "plain panic, -device pvpanic-pci, $b: GUEST_CRASHLOADED" "$cl" 0
+	plain_checks "-device pvpanic-pci, $b" "${ev[plain-$b]}"
 done
 check "normal boot + plain panic, -device pvpanic-pci: patched events = unpatched" \
 	"${ev[plain-patched]}" "${ev[plain-unpatched]}"

@@ -235,7 +235,7 @@ kdump_counts() {
 # matrix K: kdump and normal boot + plain panic, unpatched and patched,
 # with each device, in kernel K.
 matrix() {
-	local k=$1 dev b want nb pa cl w
+	local k=$1 dev b want
 
 	for dev in pvpanic ${quick:-pvpanic-pci}; do
 		for b in unpatched patched; do
@@ -250,15 +250,7 @@ matrix() {
 		check "$k, kdump, -device $dev: patched events = unpatched + one GUEST_CRASHLOADED" \
 			"$(without_one GUEST_CRASHLOADED "${ev[kdump-patched]}")" "${ev[kdump-unpatched]}"
 		for b in unpatched patched; do
-			nb=$(before_panic "${ev[plain-$b]}")
-			pa=$(n_of GUEST_PANICKED "${ev[plain-$b]}")
-			cl=$(n_of GUEST_CRASHLOADED "${ev[plain-$b]}")
-			read -ra w <<<"$nb"
-			summary+=("$k, normal boot, -device $dev, $b: pvpanic events ${#w[@]}")
-			summary+=("$k, plain panic, -device $dev, $b: GUEST_PANICKED $pa, GUEST_CRASHLOADED $cl")
-			check "$k, normal boot, -device $dev, $b: pvpanic events" "$nb" ""
-			check "$k, plain panic, -device $dev, $b: GUEST_PANICKED" "$pa" 1
-			check "$k, plain panic, -device $dev, $b: GUEST_CRASHLOADED" "$cl" 0
+			plain_checks "$k, -device $dev, $b" "${ev[plain-$b]}"
 		done
 		check "$k, normal boot + plain panic, -device $dev: patched events = unpatched" \
 			"${ev[plain-patched]}" "${ev[plain-unpatched]}"
