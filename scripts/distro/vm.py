@@ -118,12 +118,19 @@ p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
 
 
 def stop(signum, frame):
+    # The main thread may be inside p.wait(timeout), holding Popen's
+    # waitpid lock: p.wait() here would wait for it forever.  Reap QEMU
+    # with os.waitpid instead, and leave at once.
     with lock:
         ser.write(f"{time.time():.3f} [host] signal {signum}, qemu killed\n")
         ser.flush()
     p.kill()
-    p.wait()
-    sys.exit(128 + signum)
+    try:
+        os.waitpid(p.pid, 0)
+    except ChildProcessError:
+        pass
+    qlog.flush()
+    os._exit(128 + signum)
 
 
 signal.signal(signal.SIGTERM, stop)
