@@ -43,10 +43,20 @@ bound_to() {
 	echo "${d##*/}"
 }
 
+# The files of an initrd: lsinitramfs (initramfs-tools), else dracut's
+# lsinitrd (sid, where dracut replaced initramfs-tools).
+initrd_ls() {
+	if command -v lsinitramfs >/dev/null; then
+		lsinitramfs "$1"
+	else
+		lsinitrd "$1"
+	fi
+}
+
 # How many pvpanic_acpi modules an initrd holds (0 if it does not exist).
 ko_in() {
 	[ -f "$1" ] || { echo 0; return; }
-	lsinitramfs "$1" | grep -c '/pvpanic_acpi\.ko'
+	initrd_ls "$1" | grep -c '/pvpanic_acpi\.ko'
 }
 
 # The files the package (or make dkms-install) installs, those present.
@@ -94,8 +104,8 @@ leftovers() {
 	R "$p.leftovers" "$left"
 	R "$p.dkms_tree" "$(ls /var/lib/dkms 2>/dev/null | grep -v -x -e mok.key -e mok.pub | tr '\n' ' ')"
 	R "$p.dpkg" "$(dpkg-query -W -f='${Version} ${db:Status-Abbrev}' pvpanic-acpi-dkms 2>/dev/null)"
-	R "$p.kdump_initrd_any" "$(lsinitramfs "$KDUMP_INITRD" | grep -c pvpanic)"
-	R "$p.boot_initrd_any" "$(lsinitramfs "$BOOT_INITRD" | grep -c pvpanic)"
+	R "$p.kdump_initrd_any" "$(initrd_ls "$KDUMP_INITRD" | grep -c pvpanic)"
+	R "$p.boot_initrd_any" "$(initrd_ls "$BOOT_INITRD" | grep -c pvpanic)"
 }
 
 # The package's .debs are in the share; apt wants them readable by _apt.
