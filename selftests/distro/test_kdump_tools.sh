@@ -16,7 +16,8 @@
 # no crash initrd there and is "Not ready to kdump" before the install; the
 # package builds it with dracut, and kdump-tools loads it at the next boot.
 # (b') there too, for comparison, the same crash with the driver left to
-# udev (add_drivers) instead of the package's force_drivers.
+# udev (add_drivers, plain dracut) instead of the package's modules-load.d
+# entry and force_drivers.
 . "$(dirname "$0")/lib-distro.sh"
 distro_setup
 
@@ -38,6 +39,8 @@ kdump_tools() {
 	check "(a) pvpanic_acpi.ko in the crash initrd" "$(res $a after.kdump_initrd_ko)" 1
 	check "(a) pvpanic_acpi.ko in the boot initrd" "$(res $a after.boot_initrd_ko)" 1
 	check "(a) kdump-config status after the install" "$(res $a after.kdump)" "$ready_after"
+	[ "$D" != sid ] || check "(a) the crash initrd loads it early (rd.driver.pre, modules-load.d)" \
+		"$(res $a after.kdump_initrd_early)" 2
 
 	leaf crash_pkg pkg step_crash 1200 || { show_boot crash_pkg step_crash; die "crash_pkg: the boot did not end by itself"; }
 	check "(a) after the reboot: pvpanic_acpi holds the device" "$(res $b boot.bound)" pvpanic_acpi
@@ -67,7 +70,7 @@ kdump_tools() {
 		{ show_boot crash_udev step_crash_udev; die "crash_udev: the boot did not end by itself"; }
 	check "(b') the crash initrd rebuilt with add_drivers" "$(res $u rebuild.rc) $(res $u reload.rc)" "0 0"
 	check "(b') kdump-config status" "$(res $u boot.kdump)" "ready to kdump"
-	check "(b') the driver in it, not forced" "$(res $u boot.kdump_initrd_ko) $(res $u rebuild.forced)" "1 0"
+	check "(b') the driver in it, left to udev" "$(res $u boot.kdump_initrd_ko) $(res $u rebuild.early)" "1 0"
 	crash_report crash_udev step_crash_udev
 	check "(b') QMP: GUEST_CRASHLOADED" "$pvp_events" "GUEST_CRASHLOADED:run"
 	log "(b') add_drivers: crash kernel's /init -> CRASH_LOADED (its clock): $(init_to_report)"
