@@ -74,6 +74,10 @@ report() {
 	local p=$1 st
 
 	step "state: $p"
+	# The agent starts at multi-user.target, which does not wait for udev
+	# to have handled the coldplug events: on sid the first report found
+	# QEMU0001:00 without a driver, and pvpanic-mmio on it minutes later.
+	udevadm settle --timeout=180 || echo "udev did not settle in 180 s"
 	st=$(kdump-config status 2>&1)
 	echo "$st"
 	R "$p.bound" "$(bound_to)"
