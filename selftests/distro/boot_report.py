@@ -27,7 +27,8 @@ import sys
 MARKS = {
     "crashkernel": r"Linux version ",
     "init": r"Run /init as init process",
-    "udevd": r"Starting .*systemd-udevd\.service|systemd-udevd\[[0-9]+\]: |udevd\[[0-9]+\]: starting",
+    # systemd's unit (dracut) or initramfs-tools' init-top/udev
+    "udevd": r"Starting .*systemd-udevd\.service|Starting systemd-udevd version",
     "probe": r"pvpanic_acpi QEMU0001:00: kdump kernel: reported CRASH_LOADED",
     "rootmount": r"EXT4-fs \(vda\): mounted filesystem",
     "systemd": r"systemd\[1\]: |Welcome to ",
