@@ -86,7 +86,7 @@ report() {
 	R "$p.kdump_initrd_ko" "$(ko_in "$KDUMP_INITRD")"
 	# what loads it there early, on dracut: rd.driver.pre, modules-load.d
 	R "$p.kdump_initrd_early" "$([ -f "$KDUMP_INITRD" ] && initrd_ls "$KDUMP_INITRD" |
-		grep -c -e 20-force_drivers -e 'modules-load.d/pvpanic-acpi')"
+		grep -c -E '(^| )etc/(cmdline.d/20-force_drivers.conf|modules-load.d/pvpanic-acpi.conf)$')"
 	R "$p.probe" "$(dmesg | grep -c 'pvpanic_acpi QEMU0001:00: capability 0x3, panic path: replay io 0x505 8')"
 	lsmod | grep pvpanic
 	[ "${2:-}" = full ] || return 0

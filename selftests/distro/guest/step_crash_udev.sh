@@ -8,7 +8,7 @@
 . /mnt/agent/lib.sh
 echo 'add_drivers+=" pvpanic_acpi "' >/etc/dracut.conf.d/50-pvpanic-acpi.conf
 timed rebuild dracut --quiet --force --hostonly --kver "$K" "$KDUMP_INITRD"
-R rebuild.early "$(initrd_ls "$KDUMP_INITRD" | grep -c -e 20-force_drivers -e 'modules-load.d/pvpanic-acpi')"
+R rebuild.early "$(initrd_ls "$KDUMP_INITRD" | grep -c -E '(^| )etc/(cmdline.d/20-force_drivers.conf|modules-load.d/pvpanic-acpi.conf)$')"
 timed reload kdump-config reload
 report boot
 crash
