@@ -76,7 +76,7 @@ check-long:
 	PVP_TEST_PROGS="test_nl_fuzz test_lifecycle.sh test_real_panic.sh test_differential.py test_aml_busy.sh test_kdump.sh" \
 	$(MAKE) --no-print-directory check
 
-# Real Debian 12 and 13 guests (systemd, kdump-tools, the package installed
+# Real Debian 12, 13 and sid guests (systemd, kdump-tools, the package installed
 # with apt): Documentation/packaging.md.
 check-distro:
 	PVP_TARGETS= PVP_HOST_TARGETS=distro $(MAKE) --no-print-directory check

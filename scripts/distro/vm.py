@@ -13,6 +13,9 @@ root=/dev/vda, console=ttyS0 and crashkernel=256M; SHARE is the 9p share
 that a reboot (kdump-tools' after saving a dump) ends the run too.  TCG,
 -cpu max as scripts/vm/run-vm.py (with svm=off, trixie's glibc aborts in
 its initrd under QEMU 7.2's TCG: "_dl_get_origin: assertion failed").
+A 7.x kernel (sid's) with more than one vCPU runs under single-threaded
+TCG, as in scripts/vm/run-vm.py: QEMU 7.2's multi-threaded TCG now and
+then hangs such a guest at smpboot or oopses it on an int3.
 
 Written to OUT:
   serial.log  every console line, "<host time> <line>"
@@ -29,6 +32,7 @@ import json
 import os
 import re
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -66,8 +70,26 @@ qmp_path = os.path.join(a.out, "qmp.sock")
 if os.path.exists(qmp_path):
     os.unlink(qmp_path)
 fmt = "raw" if a.disk.endswith(".raw") else "qcow2"
+
+
+def kernel_release(path):
+    """The release a bzImage was built as, from its setup header
+    (kernel_version, at 0x20e: an offset from 0x200 to the version
+    string), or "" if it is not a bzImage."""
+    with open(path, "rb") as f:
+        head = f.read(0x8000)
+    if len(head) < 0x210 or head[0x202:0x206] != b"HdrS":
+        return ""
+    off = struct.unpack_from("<H", head, 0x20E)[0] + 0x200
+    return head[off:off + 64].split(b" ")[0].decode("ascii", "replace")
+
+
+release = kernel_release(kernel)
+accel = "tcg"
+if a.smp != "1" and re.match(r"([7-9]|[1-9][0-9])\.", release):
+    accel = "tcg,thread=single"
 append = "root=/dev/vda rw console=ttyS0 crashkernel=256M " + a.append
-cmd = [a.qemu, "-nodefaults", "-no-user-config", "-machine", "pc", "-accel", "tcg",
+cmd = [a.qemu, "-nodefaults", "-no-user-config", "-machine", "pc", "-accel", accel,
        "-cpu", "max", "-m", a.mem, "-smp", a.smp, "-vga", "none", "-display", "none",
        "-kernel", kernel, "-initrd", initrd, "-append", append.strip(),
        "-drive", f"file={a.disk},if=virtio,format={fmt},cache=unsafe",
@@ -79,6 +101,7 @@ if not a.no_pvpanic:
     cmd += ["-device", "pvpanic"]
 with open(os.path.join(a.out, "cmd.txt"), "w") as f:
     f.write(" ".join(cmd) + "\n")
+    f.write(f"# kernel {release or '?'}\n")
 
 
 def die_with_parent():
@@ -95,12 +118,19 @@ p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
 
 
 def stop(signum, frame):
+    # The main thread may be inside p.wait(timeout), holding Popen's
+    # waitpid lock: p.wait() here would wait for it forever.  Reap QEMU
+    # with os.waitpid instead, and leave at once.
     with lock:
         ser.write(f"{time.time():.3f} [host] signal {signum}, qemu killed\n")
         ser.flush()
     p.kill()
-    p.wait()
-    sys.exit(128 + signum)
+    try:
+        os.waitpid(p.pid, 0)
+    except ChildProcessError:
+        pass
+    qlog.flush()
+    os._exit(128 + signum)
 
 
 signal.signal(signal.SIGTERM, stop)

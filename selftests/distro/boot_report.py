@@ -12,6 +12,10 @@
   m_NAME     seconds from that line to the first console line after it
              that matches NAME's pattern below
   m_end      seconds from that line to QEMU's end
+  k_init_probe  seconds, in the crash kernel's own clock (its printk
+             times), from its "Run /init" line to the driver's report
+             (systemd's status lines, udevd's among them, carry no printk
+             time: m_udevd - m_init is in host time)
   length     seconds from QEMU's start to its end
 Times are empty when the thing did not happen."""
 import json
@@ -22,6 +26,9 @@ import sys
 
 MARKS = {
     "crashkernel": r"Linux version ",
+    "init": r"Run /init as init process",
+    # systemd's unit (dracut) or initramfs-tools' init-top/udev
+    "udevd": r"Starting .*systemd-udevd\.service|Starting systemd-udevd version",
     "probe": r"pvpanic_acpi QEMU0001:00: kdump kernel: reported CRASH_LOADED",
     "rootmount": r"EXT4-fs \(vda\): mounted filesystem",
     "systemd": r"systemd\[1\]: |Welcome to ",
@@ -66,6 +73,16 @@ for name, pat in MARKS.items():
     r = re.compile(pat)
     t = next((t for t, l in ser if crash and t >= crash and r.search(l)), None)
     out["m_" + name] = f"{t - crash:.2f}" if t is not None else ""
+KTIME = re.compile(r"^\[ *([0-9]+\.[0-9]+)\]")
+ktimes = {}
+for name in ("init", "probe"):
+    r = re.compile(MARKS[name])
+    line = next((l for t, l in ser if crash and t >= crash and r.search(l)), None)
+    m = KTIME.search(line) if line else None
+    if m:
+        ktimes[name] = float(m.group(1))
+ok = "init" in ktimes and "probe" in ktimes
+out["k_init_probe"] = f"{ktimes['probe'] - ktimes['init']:.2f}" if ok else ""
 out["m_end"] = f"{ser[-1][0] - crash:.2f}" if crash and ser else ""
 for k, v in out.items():
     print(f"{k}={shlex.quote(v)}")

@@ -53,4 +53,5 @@ dkms_install() {
 	log "(b) the package, for comparison: $(recall crash_pkg)"
 	remember crash_dkms "GUEST_CRASHLOADED $(crash_to GUEST_CRASHLOADED); QMP: $events"
 }
+not_on sid "make dkms-install leaves kdump-tools without a crash initrd on dracut (only the package builds it): not adapted yet"
 lanes dkms_install

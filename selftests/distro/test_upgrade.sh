@@ -37,4 +37,5 @@ upgrade() {
 	check "(g) purge: nothing pvpanic in the crash initrd" "$(res $p purged.kdump_initrd_any)" 0
 	check "(g) purge: nothing pvpanic in the boot initrd" "$(res $p purged.boot_initrd_any)" 0
 }
+not_on sid "0.1.0 builds no crash initrd with dracut, so the kdump checks of each step do not hold there: not adapted yet"
 lanes upgrade

@@ -35,11 +35,13 @@ dpkg-deb -f "$deb" Depends | grep -q 'dkms' || die "does not depend on dkms"
 
 # Every file, and nothing else.
 src=usr/src/pvpanic-acpi-$ver
-want="lib/modprobe.d/pvpanic-acpi.conf
+want="etc/kernel/postinst.d/pvpanic-acpi-dkms
+lib/modprobe.d/pvpanic-acpi.conf
 usr/lib/dracut/dracut.conf.d/50-pvpanic-acpi.conf
 usr/share/doc/pvpanic-acpi-dkms/changelog.gz
 usr/share/doc/pvpanic-acpi-dkms/copyright
 usr/share/initramfs-tools/modules.d/pvpanic-acpi
+usr/share/pvpanic-acpi-dkms/kdump-dracut-initrd
 $src/dkms.conf
 $src/guest-driver/Kbuild
 $(cd guest-driver && ls ./*.c ./*.h | grep -v "\.mod\.c$" | sed "s|^./|$src/guest-driver/|")"

@@ -10,7 +10,8 @@
 # must carry pvpanic_acpi.ko, and one with no configuration, which must not
 # (so it is the entry that adds the driver).  Then a guest with QEMU's own
 # device loads the first as its crash kernel's initrd (kexec -p) and
-# crashes: dracut's udev must load the driver by its ACPI alias and QEMU
+# crashes: the initrd must load the driver (rd.driver.pre, or udev by its
+# ACPI alias where the initrd has no kernel-modules hook) and QEMU
 # must show GUEST_CRASHLOADED, never GUEST_PANICKED.  The crash kernel is
 # given a root it cannot mount, as kdumpctl's initrd does not need one.
 # The second initrd is built while the guest runs; the guest has one vCPU
@@ -91,5 +92,5 @@ expect_events crash "GUEST_CRASHLOADED:run"
 probe=$(grep 'kdump kernel: reported CRASH_LOADED' "$T/crash.console") ||
 	vm_die crash "no log line from the crash kernel's probe"
 log "crash kernel: ${probe#*] }"
-log "  at ${probe%%]*}] of the crash kernel's boot, loaded by dracut's udev"
+log "  at ${probe%%]*}] of the crash kernel's boot, loaded in the dracut initrd"
 echo "ok"

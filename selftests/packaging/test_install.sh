@@ -68,8 +68,8 @@ cmp -s guest-driver/pvpanic-acpi.conf "$D/etc/modprobe.d/pvpanic-acpi.conf" ||
 	die "/etc/modprobe.d/pvpanic-acpi.conf missing or different"
 grep -qx pvpanic_acpi "$D/usr/share/initramfs-tools/modules.d/pvpanic-acpi" ||
 	die "the initramfs-tools entry does not name pvpanic_acpi"
-grep -q '^add_drivers+=" pvpanic_acpi "$' "$D/usr/lib/dracut/dracut.conf.d/50-pvpanic-acpi.conf" ||
-	die "the dracut entry does not add pvpanic_acpi"
+grep -q '^force_drivers+=" pvpanic_acpi "$' "$D/usr/lib/dracut/dracut.conf.d/50-pvpanic-acpi.conf" ||
+	die "the dracut entry does not force pvpanic_acpi"
 expect_eq "make install: every file" "$(files)" \
 	"$(printf '%s\n' "/lib/modules/$KVER/updates/$(basename "$MOD"/pvpanic_acpi.ko*)" "$CONFIGS" | sort)"
 

@@ -43,10 +43,20 @@ bound_to() {
 	echo "${d##*/}"
 }
 
+# The files of an initrd: lsinitramfs (initramfs-tools), else dracut's
+# lsinitrd (sid, where dracut replaced initramfs-tools).
+initrd_ls() {
+	if command -v lsinitramfs >/dev/null; then
+		lsinitramfs "$1"
+	else
+		lsinitrd "$1"
+	fi
+}
+
 # How many pvpanic_acpi modules an initrd holds (0 if it does not exist).
 ko_in() {
 	[ -f "$1" ] || { echo 0; return; }
-	lsinitramfs "$1" | grep -c '/pvpanic_acpi\.ko'
+	initrd_ls "$1" | grep -c '/pvpanic_acpi\.ko'
 }
 
 # The files the package (or make dkms-install) installs, those present.
@@ -64,12 +74,19 @@ report() {
 	local p=$1 st
 
 	step "state: $p"
+	# The agent starts at multi-user.target, which does not wait for udev
+	# to have handled the coldplug events: on sid the first report found
+	# QEMU0001:00 without a driver, and pvpanic-mmio on it minutes later.
+	udevadm settle --timeout=180 || echo "udev did not settle in 180 s"
 	st=$(kdump-config status 2>&1)
 	echo "$st"
 	R "$p.bound" "$(bound_to)"
 	R "$p.kdump" "$(echo "$st" | sed -n 's/^current state *: *//p')"
 	R "$p.crash_loaded" "$(cat /sys/kernel/kexec_crash_loaded)"
 	R "$p.kdump_initrd_ko" "$(ko_in "$KDUMP_INITRD")"
+	# what loads it there early, on dracut: rd.driver.pre, modules-load.d
+	R "$p.kdump_initrd_early" "$([ -f "$KDUMP_INITRD" ] && initrd_ls "$KDUMP_INITRD" |
+		grep -c -E '(^| )etc/(cmdline.d/20-force_drivers.conf|modules-load.d/pvpanic-acpi.conf)$')"
 	R "$p.probe" "$(dmesg | grep -c 'pvpanic_acpi QEMU0001:00: capability 0x3, panic path: replay io 0x505 8')"
 	lsmod | grep pvpanic
 	[ "${2:-}" = full ] || return 0
@@ -94,8 +111,8 @@ leftovers() {
 	R "$p.leftovers" "$left"
 	R "$p.dkms_tree" "$(ls /var/lib/dkms 2>/dev/null | grep -v -x -e mok.key -e mok.pub | tr '\n' ' ')"
 	R "$p.dpkg" "$(dpkg-query -W -f='${Version} ${db:Status-Abbrev}' pvpanic-acpi-dkms 2>/dev/null)"
-	R "$p.kdump_initrd_any" "$(lsinitramfs "$KDUMP_INITRD" | grep -c pvpanic)"
-	R "$p.boot_initrd_any" "$(lsinitramfs "$BOOT_INITRD" | grep -c pvpanic)"
+	R "$p.kdump_initrd_any" "$(initrd_ls "$KDUMP_INITRD" | grep -c pvpanic)"
+	R "$p.boot_initrd_any" "$(initrd_ls "$BOOT_INITRD" | grep -c pvpanic)"
 }
 
 # The package's .debs are in the share; apt wants them readable by _apt.
