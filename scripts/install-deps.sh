@@ -6,10 +6,12 @@
 # +debN, N above the host's major version: 7.2's +deb14) is not in the
 # host's archive and is not built by its compiler: scripts/sid-root.sh
 # installs it from sid, with a build tree that uses sid's compiler.
+# PVP_EXTRA_PACKAGES: more packages, for a target that alone needs them
+# (make upstream-check's arm emulator, cross compiler and libvirt).
 # Usage: scripts/install-deps.sh [KVER...]
 set -eu
 cd "$(dirname "$0")/.."
-want=$(grep -v '^#' scripts/packages.txt)
+want="$(grep -v '^#' scripts/packages.txt) ${PVP_EXTRA_PACKAGES:-}"
 host=$(cut -d. -f1 /etc/debian_version)
 sid=""
 for k in "$@"; do
