@@ -9,7 +9,11 @@
 #                        (scripts/sid-root.sh installs it there)
 # All: checkpatch and the pristine drivers/misc/pvpanic, which
 # selftests/qemu/test_upstream_patch.sh applies upstream/ to.
+# scripts/ksrc.sh --tarball VER: only print where linux-source-VER's
+# tarball is (installing sid's package for 7.x), extracting nothing.
 set -eu
+tarball_only=
+[ "${1:-}" = --tarball ] && { tarball_only=1; shift; }
 ver=${1:-6.1}
 pv="scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
 	drivers/misc/pvpanic/Kconfig drivers/misc/pvpanic/Makefile
@@ -38,6 +42,10 @@ case $ver in
 	root=$("$(dirname "$0")/sid-root.sh" "linux-source-$ver") || exit 1
 	tarball=$root/usr/src/linux-source-$ver.tar.xz ;;
 esac
+if [ -n "$tarball_only" ]; then
+	echo "$tarball"
+	exit 0
+fi
 # .done-<list> marks an extraction of this file list; it holds the size and
 # date of the tarball it came from, so a new linux-source package extracts
 # again, and a complete cache still serves once the package is removed.

@@ -11,11 +11,7 @@
 # Usage: scripts/upstream-tree.sh [VER]
 set -eu
 ver=${1:-7.2}
-here=$(cd "$(dirname "$0")" && pwd)
-case $ver in
-7.*)	tarball=$("$here/sid-root.sh" "linux-source-$ver")/usr/src/linux-source-$ver.tar.xz ;;
-*)	tarball=/usr/src/linux-source-$ver.tar.xz ;;
-esac
+tarball=$("$(dirname "$0")/ksrc.sh" --tarball "$ver")
 [ -f "$tarball" ] || { echo "upstream-tree: $tarball missing" >&2; exit 1; }
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/pvpanic-acpi/ktree-$ver-nocrashdump
 key="$(stat -c '%s %Y' "$tarball") $(md5sum <"$0" | cut -c1-8)"
