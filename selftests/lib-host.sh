@@ -91,6 +91,23 @@ upstream_series() {
 	[ ${#SERIES[@]} -gt 0 ] || die "no patch in $d"
 }
 
+# series_am SRC REPO LOG: SRC's pristine drivers/misc/pvpanic committed in
+# a new scratch repository REPO, then SERIES applied with git am (its
+# output in LOG); true if every patch became a commit.
+series_am() {
+	local g=$2 id=(-c user.name=pvpanic-acpi -c user.email=pvpanic-acpi@localhost
+		-c commit.gpgsign=false)
+
+	rm -rf "$g"
+	mkdir -p "$g/drivers/misc"
+	cp -a "$1/drivers/misc/pvpanic" "$g/drivers/misc/"
+	git -C "$g" init -q &&
+		git -C "$g" add -A &&
+		git -C "$g" "${id[@]}" commit -q -m "${1##*/}" &&
+		git -C "$g" "${id[@]}" am "${SERIES[@]}" >"$3" 2>&1 &&
+		[ "$(git -C "$g" rev-list --count HEAD)" = $((1 + ${#SERIES[@]})) ]
+}
+
 # The event words of qmp_events (EVENT or EVENT:action):
 # n_of EVENT WORDS: how many of the words are EVENT or EVENT:action.
 n_of() {

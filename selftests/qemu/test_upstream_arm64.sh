@@ -53,22 +53,7 @@ log "kernel $KVER (arm64), $(qemu-system-aarch64 --version | head -n 1)," \
 log "arm64 packages ready in $(awk -v a="$t" -v b="$EPOCHREALTIME" \
 	'BEGIN { printf "%.1f", b - a }') s: $A64"
 
-# am: the pristine driver in a scratch repository, then the series with
-# git am; true if every patch became a commit.
 G=$UP/git-6.12
-am() {
-	local id=(-c user.name=pvpanic-acpi -c user.email=pvpanic-acpi@localhost
-		-c commit.gpgsign=false)
-
-	rm -rf "$G"
-	mkdir -p "$G/drivers/misc"
-	cp -a "$SRC/drivers/misc/pvpanic" "$G/drivers/misc/"
-	git -C "$G" init -q &&
-		git -C "$G" add -A &&
-		git -C "$G" "${id[@]}" commit -q -m linux-source-6.12 &&
-		git -C "$G" "${id[@]}" am "${series[@]}" >"$UP/am.log" 2>&1 &&
-		[ "$(git -C "$G" rev-list --count HEAD)" = $((1 + ${#series[@]})) ]
-}
 
 # build NAME TREE: the three modules of TREE/drivers/misc/pvpanic for
 # arm64, as external modules against the arm64 headers, in
@@ -86,7 +71,7 @@ build() {
 		[ -e "$d/pvpanic-pci.ko" ]
 }
 
-if am; then r=yes; else r=no; sed 's/^/#   /' "$UP/am.log"; fi
+if series_am "$SRC" "$G" "$UP/am.log"; then r=yes; else r=no; sed 's/^/#   /' "$UP/am.log"; fi
 check "the series applies to linux-source-6.12 (git am)" $r yes
 [ $r = yes ] || finish
 t=$EPOCHREALTIME

@@ -64,24 +64,6 @@ mkdir -p "$UP"
 # (drivers/misc/pvpanic, checkpatch), extracted once by scripts/ksrc.sh.
 declare -A SRC
 
-# am VER: the pristine driver in a scratch repository, then the series
-# with git am; true if every patch became a commit (git am's output in
-# out/upstream/am-VER.log).
-am() {
-	local g=$UP/git-$1
-	local id=(-c user.name=pvpanic-acpi -c user.email=pvpanic-acpi@localhost
-		-c commit.gpgsign=false)
-
-	rm -rf "$g"
-	mkdir -p "$g/drivers/misc"
-	cp -a "${SRC[$1]}/drivers/misc/pvpanic" "$g/drivers/misc/"
-	git -C "$g" init -q &&
-		git -C "$g" add -A &&
-		git -C "$g" "${id[@]}" commit -q -m "linux-source-$1" &&
-		git -C "$g" "${id[@]}" am "${series[@]}" >"$UP/am-$1.log" 2>&1 &&
-		[ "$(git -C "$g" rev-list --count HEAD)" = $((1 + ${#series[@]})) ]
-}
-
 # build KVER NAME TREE: the three modules of TREE/drivers/misc/pvpanic,
 # built as external modules with W=1 (and sparse where it can read the
 # headers: not 7.x's) in out/upstream/build-KVER/NAME, output in NAME.log.
@@ -107,7 +89,7 @@ for v in "$B" "$B2"; do
 done
 
 for v in "$B" "$B2"; do
-	if am "$v"; then r=yes; else r=no; sed 's/^/#   /' "$UP/am-$v.log"; fi
+	if series_am "${SRC[$v]}" "$UP/git-$v" "$UP/am-$v.log"; then r=yes; else r=no; sed 's/^/#   /' "$UP/am-$v.log"; fi
 	check "the series applies to linux-source-$v (git am)" $r yes
 	[ $r = yes ] || finish
 done
