@@ -10,6 +10,8 @@
 #   selftests/qemu/test_upstream_arm64.sh: arm64's pvpanic-pci under
 #     qemu-system-aarch64 -M virt
 #   selftests/qemu/test_upstream_libvirt.sh: virsh's lifecycle events
+#   selftests/distro/test_upstream_patched.sh: a real Debian 13 guest's
+#     kdump-tools with the patched pvpanic-mmio in its crash initrd
 # and then test_upstream_patch.sh on two broken copies of the series,
 # each of which must fail it: a style error (checkpatch) and the kdump
 # condition inverted (the guests).  Logs in out/upstream-check-*.log.
@@ -45,9 +47,10 @@ part() {
 	echo "=== $name: $*"
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	pass=$((pass + $(grep -c '^# ok: ' "$log")))
+	# (a distribution test's lines carry its name: "# trixie: ok: ...")
+	pass=$((pass + $(grep -Ec '^# ([a-z]+: )?ok: ' "$log")))
 	# check's findings, and a stop of the test (die: "FAIL: why")
-	f=$(grep -Ec '^(# )?FAIL: ' "$log")
+	f=$(grep -Ec '^(# )?([a-z]+: )?FAIL: ' "$log")
 	if [ "$rc" = 4 ]; then
 		skips+=("$name: $(grep -m 1 '^SKIP: ' "$log")")
 	elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
@@ -58,6 +61,7 @@ part() {
 part x86 env PVP_UPSTREAM_FULL=1 selftests/qemu/test_upstream_patch.sh
 part arm64 selftests/qemu/test_upstream_arm64.sh
 part libvirt selftests/qemu/test_upstream_libvirt.sh
+part distro env PVP_DISTROS=trixie selftests/distro/test_upstream_patched.sh
 
 # broken NAME SED WANT: the series with SED applied to its patches must
 # fail test_upstream_patch.sh (its quick form: 7.2, -device pvpanic) with

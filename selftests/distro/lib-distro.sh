@@ -179,17 +179,19 @@ show_boot() {
 	tail -n 25 "$W/$1/$2/guest.log" | sed 's/^/#   /'
 }
 
-# state NAME PARENT STEP TIMEOUT: machine NAME is PARENT after STEP, which
-# must end with every timed command and run.sh successful and a clean
-# power-off.  Made once per run (see PVP_DISTRO_REUSE).
+# state NAME PARENT STEP TIMEOUT [DIR]: machine NAME is PARENT after STEP,
+# which must end with every timed command and run.sh successful and a
+# clean power-off.  DIR, if given, is copied to the share as extra/ for
+# the step.  Made once per run (see PVP_DISTRO_REUSE).
 state() {
-	local name=$1 parent=$2 step=$3 to=$4 key bad
+	local name=$1 parent=$2 step=$3 to=$4 extra=${5:-} key bad
 
 	key=$({
 		key_of "$parent"
 		cat "$DISTRO_GUEST/lib.sh" "$DISTRO_GUEST/$step.sh"
 		sha256sum <"$DEB_NEW"
 		sha256sum <"$DEB_OLD"
+		[ -z "$extra" ] || (cd "$extra" && find . -type f | LC_ALL=C sort | xargs sha256sum)
 	} | sha256sum | cut -c1-16)
 	if [ -f "$W/$name/done" ]; then
 		if [ "$(cat "$W/$name/done")" = "$key $DISTRO_RUN" ] ||
@@ -200,6 +202,7 @@ state() {
 		fi
 	fi
 	new_machine "$name" "$parent"
+	[ -z "$extra" ] || cp -r "$extra" "$W/$name/share/extra" || die "$name: cannot copy $extra"
 	if ! boot "$name" "$step" "$to"; then
 		show_boot "$name" "$step"
 		die "$name: the boot for $step did not end by itself"

@@ -88,6 +88,8 @@ report() {
 	R "$p.kdump_initrd_early" "$([ -f "$KDUMP_INITRD" ] && initrd_ls "$KDUMP_INITRD" |
 		grep -c -E '(^| )etc/(cmdline.d/20-force_drivers.conf|modules-load.d/pvpanic-acpi.conf)$')"
 	R "$p.probe" "$(dmesg | grep -c 'pvpanic_acpi QEMU0001:00: capability 0x3, panic path: replay io 0x505 8')"
+	# whose pvpanic.ko modprobe loads: the kernel's or one under updates/
+	R "$p.pvpanic_ko" "$(modinfo -n pvpanic 2>/dev/null)"
 	lsmod | grep pvpanic
 	[ "${2:-}" = full ] || return 0
 	R "$p.boot_initrd_ko" "$(ko_in "$BOOT_INITRD")"
