@@ -33,7 +33,9 @@ MARKS = {
     "rootmount": r"EXT4-fs \(vda\): mounted filesystem",
     "systemd": r"systemd\[1\]: |Welcome to ",
     "saved": r"saved vmcore in",
-    "gaveup": r"Gave up waiting for root",
+    # initramfs-tools; dracut (sid): its initqueue timed out, then
+    # systemd's emergency mode
+    "gaveup": r"Gave up waiting for root|dracut-initqueue\[[0-9]+\]: Warning: Could not boot\.",
 }
 
 d = sys.argv[1]

@@ -83,6 +83,7 @@ report() {
 	R "$p.bound" "$(bound_to)"
 	R "$p.kdump" "$(echo "$st" | sed -n 's/^current state *: *//p')"
 	R "$p.crash_loaded" "$(cat /sys/kernel/kexec_crash_loaded)"
+	R "$p.kdump_initrd_exists" "$([ -f "$KDUMP_INITRD" ] && echo 1 || echo 0)"
 	R "$p.kdump_initrd_ko" "$(ko_in "$KDUMP_INITRD")"
 	# what loads it there early, on dracut: rd.driver.pre, modules-load.d
 	R "$p.kdump_initrd_early" "$([ -f "$KDUMP_INITRD" ] && initrd_ls "$KDUMP_INITRD" |
