@@ -61,17 +61,7 @@ def main():
     for f in (a.console_log, a.qmp_log, a.marks):
         open(f, "w").close()
     t0 = time.time()
-    proc = subprocess.Popen(qemu, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-
-    def on_signal(signum, _frame):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        sys.exit(128 + signum)
-    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(s, on_signal)
+    proc = qmpsock.start_qemu(qemu)
 
     def qmp_log():
         qmpsock.log_events(sock, a.qmp_log)

@@ -119,6 +119,25 @@ n_of() {
 	echo $n
 }
 
+# kdump_counts WHAT WORDS WANT [AFTER]: the words hold WANT
+# GUEST_CRASHLOADED and no GUEST_PANICKED; both counts go into the
+# caller's summary array.  With AFTER (seconds from the panic to the first
+# GUEST_CRASHLOADED, as pvptest.py qmp-after prints it), that one must have
+# come after the panic: sent by the probe of a normal boot it would come
+# before.
+kdump_counts() {
+	local cl pa
+
+	cl=$(n_of GUEST_CRASHLOADED "$2")
+	pa=$(n_of GUEST_PANICKED "$2")
+	summary+=("$1: GUEST_CRASHLOADED $cl, GUEST_PANICKED $pa")
+	check "$1: GUEST_CRASHLOADED" "$cl" "$3"
+	check "$1: GUEST_PANICKED" "$pa" 0
+	[ "$cl" != 0 ] && [ $# -ge 4 ] || return 0
+	check "$1: GUEST_CRASHLOADED after the panic ($4 s)" \
+		"$(awk -v t="$4" 'BEGIN { print (t > 0) ? "after" : "before" }')" after
+}
+
 # before_panic WORDS: the pvpanic events before the first GUEST_PANICKED.
 before_panic() {
 	local w out=()

@@ -1,12 +1,36 @@
 # SPDX-License-Identifier: GPL-2.0
-"""The UNIX sockets of a QEMU that is starting (its QMP server, a
-virtio-serial chardev): connecting while QEMU has not made them yet.
-Shared by run-vm.py, scripts/arm64-vm.py, scripts/distro/vm.py and
+"""A QEMU that is starting: the process, taken down with its runner, and
+its UNIX sockets (its QMP server, a virtio-serial chardev), connected to
+while QEMU has not made them yet.  Shared by run-vm.py, scripts/arm64-vm.py, scripts/distro/vm.py and
 selftests/pvptest.py."""
 
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import time
+
+
+def start_qemu(cmd):
+    """Popen of cmd (stdin empty, stdout and stderr one pipe) in a session
+    of its own, so that QEMU ignores the terminal's signals; if the caller
+    gets SIGTERM, SIGINT or SIGHUP, that session is killed and the caller
+    exits 128 + the signal."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+    def on_signal(signum, _frame):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        sys.exit(128 + signum)
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, on_signal)
+    return proc
 
 
 def connect(path, timeout=30.0, gone=None):

@@ -552,20 +552,8 @@ def boot(a, qemu, out, console, qmp_sock, dump_sock, attempt, attempts):
         os.unlink(console)
     retry_left = attempt < attempts
     t0 = time.time()
-    proc = subprocess.Popen(qemu, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-
-    # QEMU has a session of its own: take it down with us if we are killed.
-    def on_signal(signum, _frame):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        sys.exit(128 + signum)
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
+    # QEMU has a session of its own: taken down with us if we are killed.
+    proc = qmpsock.start_qemu(qemu)
     qmp = None
     if a.qmp_log:
         qmp = QmpLogger(qmp_sock, a.qmp_log, set(a.stop_on_event))

@@ -255,11 +255,7 @@ for b in unpatched patched; do
 done
 for b in unpatched patched; do
 	[ $b = patched ] && want=1 || want=0
-	cl=$(n_of GUEST_CRASHLOADED "${ev[kdump-$b]}")
-	pa=$(n_of GUEST_PANICKED "${ev[kdump-$b]}")
-	summary+=("kdump, -device pvpanic-pci, $b: GUEST_CRASHLOADED $cl, GUEST_PANICKED $pa")
-	check "kdump, -device pvpanic-pci, $b: GUEST_CRASHLOADED" "$cl" "$want"
-	check "kdump, -device pvpanic-pci, $b: GUEST_PANICKED" "$pa" 0
+	kdump_counts "kdump, -device pvpanic-pci, $b" "${ev[kdump-$b]}" "$want"
 done
 check "kdump, -device pvpanic-pci: patched events = unpatched + one GUEST_CRASHLOADED" \
 	"$(without_one GUEST_CRASHLOADED "${ev[kdump-patched]}")" "${ev[kdump-unpatched]}"
@@ -284,13 +280,8 @@ if long_run; then
 	done
 	for b in unpatched patched; do
 		[ $b = patched ] && want=2 || want=1
-		cl=$(n_of GUEST_CRASHLOADED "${ev[post1-$b]}")
-		pa=$(n_of GUEST_PANICKED "${ev[post1-$b]}")
-		summary+=("kdump, crash_kexec_post_notifiers=1, $b: GUEST_CRASHLOADED $cl, GUEST_PANICKED $pa")
-		check "kdump, crash_kexec_post_notifiers=1, -device pvpanic-pci, $b: GUEST_CRASHLOADED" \
-			"$cl" "$want"
-		check "kdump, crash_kexec_post_notifiers=1, -device pvpanic-pci, $b: GUEST_PANICKED" \
-			"$pa" 0
+		kdump_counts "kdump, crash_kexec_post_notifiers=1, -device pvpanic-pci, $b" \
+			"${ev[post1-$b]}" "$want"
 		summary+=("kdump, the crash kernel panics, $b: ${ev[again-$b]}")
 		want="GUEST_PANICKED:run SHUTDOWN:guest-reset"
 		[ $b = patched ] && want="GUEST_CRASHLOADED:run $want"

@@ -197,23 +197,6 @@ plain() {
 	log "$name: QMP events: $EV"
 }
 
-# kdump_counts WHAT EVENTS WANT: EVENTS hold WANT GUEST_CRASHLOADED and no
-# GUEST_PANICKED; both counts go into the summary.  When there is one, the
-# first came after the panic (AFTER, kdump's): sent by the probe of a
-# normal boot it would come before the guest's ready file was written.
-kdump_counts() {
-	local cl pa
-
-	cl=$(n_of GUEST_CRASHLOADED "$2")
-	pa=$(n_of GUEST_PANICKED "$2")
-	summary+=("$1: GUEST_CRASHLOADED $cl, GUEST_PANICKED $pa")
-	check "$1: GUEST_CRASHLOADED" "$cl" "$3"
-	check "$1: GUEST_PANICKED" "$pa" 0
-	[ "$cl" = 0 ] && return
-	check "$1: GUEST_CRASHLOADED after the panic ($AFTER s)" \
-		"$(awk -v t="$AFTER" 'BEGIN { print (t > 0) ? "after" : "before" }')" after
-}
-
 # matrix K: kdump and normal boot + plain panic, unpatched and patched,
 # with each device, in kernel K.
 matrix() {
@@ -224,7 +207,7 @@ matrix() {
 			kdump "$k" $b "$dev" post0
 			ev[kdump-$b]=$EV
 			[ $b = patched ] && want=1 || want=0
-			kdump_counts "$k, kdump, -device $dev, $b" "$EV" "$want"
+			kdump_counts "$k, kdump, -device $dev, $b" "$EV" "$want" "$AFTER"
 			[ $b = patched ] && after+=("$k, -device $dev, kdump: $AFTER s")
 			plain "$k" $b "$dev"
 			ev[plain-$b]=$EV
@@ -249,18 +232,18 @@ matrix "$KVER"
 for b in unpatched patched; do
 	kdump "$KVER" $b pvpanic post1 PVP_KDUMP_POST=1
 	[ $b = patched ] && want=2 || want=1
-	kdump_counts "$KVER, kdump, crash_kexec_post_notifiers=1, -device pvpanic, $b" "$EV" "$want"
+	kdump_counts "$KVER, kdump, crash_kexec_post_notifiers=1, -device pvpanic, $b" "$EV" "$want" "$AFTER"
 done
 kdump "$KVER" patched pvpanic,events=1 events1
-kdump_counts "$KVER, kdump, -device pvpanic,events=1 (no bit 1), patched" "$EV" 0
+kdump_counts "$KVER, kdump, -device pvpanic,events=1 (no bit 1), patched" "$EV" 0 "$AFTER"
 kdump "$KVER" patched pvpanic mask1 PVP_KDUMP_EVENTS=1
 check "$KVER, the first kernel masked the device (events 1)" \
 	"$(grep -c 'events 1$' "$T/$KVER-kdump-patched-pvpanic-mask1.out/masked" 2>/dev/null)" 1
-kdump_counts "$KVER, kdump, events=1 written in the first kernel, -device pvpanic, patched" "$EV" 1
+kdump_counts "$KVER, kdump, events=1 written in the first kernel, -device pvpanic, patched" "$EV" 1 "$AFTER"
 kdump "$KVER" patched pvpanic rebind PVP_KDUMP_REBIND=1
 check "$KVER, the crash kernel unbound and bound the device" \
 	"$(grep -c 'pvpanic-kdump: rebound' "$T/$KVER-kdump-patched-pvpanic-rebind.console")" 1
-kdump_counts "$KVER, kdump, unbind + bind in the crash kernel, -device pvpanic, patched" "$EV" 2
+kdump_counts "$KVER, kdump, unbind + bind in the crash kernel, -device pvpanic, patched" "$EV" 2 "$AFTER"
 
 if [ -n "$full" ]; then
 	matrix "$KVER2"
