@@ -59,6 +59,18 @@ ko_in() {
 	initrd_ls "$1" | grep -c '/pvpanic_acpi\.ko'
 }
 
+# crash_initrd_by_hand: on a dracut system without the package (sid)
+# kdump-tools has no crash initrd and loads nothing; build it as README.md
+# tells a user to, with plain dracut, and have kdump-tools load it.  Does
+# nothing where the crash initrd exists or mkinitramfs builds it.  Results
+# dracut_initrd.rc, kdump_reload.rc.
+crash_initrd_by_hand() {
+	[ ! -f "$KDUMP_INITRD" ] && ! command -v mkinitramfs >/dev/null &&
+		command -v dracut >/dev/null || return 0
+	timed dracut_initrd dracut --force --hostonly "$KDUMP_INITRD"
+	timed kdump_reload kdump-config reload
+}
+
 # The files the package (or make dkms-install) installs, those present.
 pvp_files() {
 	ls -d /usr/src/pvpanic-acpi-* /var/lib/dkms/pvpanic-acpi \

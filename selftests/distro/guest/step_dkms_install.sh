@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # (c) The README's way instead of the package: make dkms-install in a copy
 # of the repository, modprobe, the device moved from pvpanic-mmio by hand;
-# kdump-tools' crash initrd is left as it was (no pvpanic_acpi in it).
-# Then a crash with default settings.
+# kdump-tools' crash initrd is left as it was (no pvpanic_acpi in it), or
+# where kdump-tools has none (sid: dracut), built as README.md says, after
+# the install.  Then a crash with default settings.
 . /mnt/agent/lib.sh
 report before
 rm -rf /root/pvpanic-acpi
@@ -13,5 +14,6 @@ timed dkms_install make dkms-install
 timed modprobe modprobe pvpanic_acpi
 echo QEMU0001:00 >/sys/bus/platform/drivers/pvpanic-mmio/unbind
 echo QEMU0001:00 >/sys/bus/platform/drivers/pvpanic_acpi/bind
+crash_initrd_by_hand
 report after full
 crash

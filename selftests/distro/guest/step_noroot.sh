@@ -8,15 +8,8 @@ def=$(sed -n 's/^KDUMP_CMDLINE_APPEND=\${KDUMP_CMDLINE_APPEND:="\(.*\)"}.*/\1/p'
 [ -n "$def" ] || { echo "no default KDUMP_CMDLINE_APPEND in kdump-config"; exit 1; }
 echo "KDUMP_CMDLINE_APPEND=\"$def root=/dev/vdz\"" >>/etc/default/kdump-tools
 # Without the package on a dracut system (sid) kdump-tools has no crash
-# initrd and loads nothing: build one with plain dracut, as a user would
-# by hand, so that pvpanic-mmio too is watched in a crash kernel.  The
-# copy of sysctl.conf keeps kdump-config from deleting it (see the
-# package's kdump-dracut-initrd).
-if [ ! -f "$KDUMP_INITRD" ] && ! command -v mkinitramfs >/dev/null &&
-   command -v dracut >/dev/null; then
-	timed dracut_initrd dracut --quiet --force --hostonly --kver "$K" "$KDUMP_INITRD"
-	cp /etc/kdump/sysctl.conf "/var/lib/kdump/latest_sysctls-$K"
-fi
+# initrd: pvpanic-mmio too is watched in a crash kernel.
+crash_initrd_by_hand
 timed reload kdump-config reload
 R noroot.cmdline "$(kdump-config show 2>&1 | grep -c 'root=/dev/vdz')"
 kdump-config show
