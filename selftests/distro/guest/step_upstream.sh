@@ -9,6 +9,9 @@
 # copies for its crash initrd, so that the crash initrd carries it and
 # loads it before the root mount; that initrd rebuilt by kdump-tools' own
 # kernel hook.  Without, the crash initrd stays as kdump-tools made it.
+# On sid (dracut, where kdump-tools builds no crash initrd) the entry is
+# dracut's add_drivers, and the crash initrd is built with plain dracut as
+# README.md says, with or without it.
 . /mnt/agent/lib.sh
 X=$A/extra
 S=/root/pvpanic-upstream
@@ -26,8 +29,14 @@ if [ "$MODE" = patched ]; then
 	timed depmod depmod -a "$K"
 fi
 R modinfo "$(modinfo -n pvpanic) $(modinfo -n pvpanic-mmio)"
-if [ -f "$X/entry" ]; then
+if [ -f "$X/entry" ] && command -v mkinitramfs >/dev/null; then
 	grep -qx pvpanic-mmio /etc/initramfs-tools/modules || echo pvpanic-mmio >>/etc/initramfs-tools/modules
 	timed kdump_initrd /etc/kernel/postinst.d/kdump-tools "$K"
+elif [ -f "$X/entry" ]; then
+	# dracut (sid): the same wish, in dracut's words
+	echo 'add_drivers+=" pvpanic-mmio "' >/etc/dracut.conf.d/90-pvpanic-mmio.conf
 fi
+# sid: kdump-tools builds no crash initrd there; the one README.md tells
+# users to build, with the entry above if there is one
+crash_initrd_by_hand
 R kdump_initrd "$(initrd_ls "$KDUMP_INITRD" | grep -o '[^ ]*/pvpanic[^ /]*\.ko[^ /]*' | sort | tr '\n' ' ')"
