@@ -255,6 +255,19 @@ before() {
 	awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0) ? "yes" : "no (" a " s, then " b " s)" }'
 }
 
+# reported_from WHAT initrd|root: the check that GUEST_CRASHLOADED (as
+# crash_report read it) came from the crash initrd, before the root mount,
+# or only from the root file system, after it.
+reported_from() {
+	if [ "$2" = initrd ]; then
+		check "$1: reported from the crash initrd, before the root mount" \
+			"$(before "$t_GUEST_CRASHLOADED" "$m_rootmount")" yes
+	else
+		check "$1: reported only after the crash kernel mounted its root" \
+			"$(before "$m_rootmount" "$t_GUEST_CRASHLOADED")" yes
+	fi
+}
+
 # The console's times after a crash, in one line.
 crash_times() {
 	echo "crash kernel's first line +${m_crashkernel:-?} s, driver's report +${m_probe:--} s," \

@@ -55,13 +55,7 @@ dkms_install() {
 	crash_report crash_dkms step_dkms_install
 	log "(c) QMP events: $events"
 	check "(c) QMP: GUEST_CRASHLOADED, never GUEST_PANICKED" "$pvp_events" "GUEST_CRASHLOADED:run"
-	if [ "$D" = sid ]; then
-		check "(c) reported from the crash initrd, before the root mount" \
-			"$(before "$t_GUEST_CRASHLOADED" "$m_rootmount")" yes
-	else
-		check "(c) reported only after the crash kernel mounted its root" \
-			"$(before "$m_rootmount" "$t_GUEST_CRASHLOADED")" yes
-	fi
+	reported_from "(c)" "$([ "$D" = sid ] && echo initrd || echo root)"
 	check "(c) kdump-tools saved the vmcore (console)" "$([ -n "$m_saved" ] && echo yes)" yes
 	log "(c) make dkms-install: crash -> GUEST_CRASHLOADED: $(crash_to GUEST_CRASHLOADED)"
 	log "(c) ($(crash_times))"

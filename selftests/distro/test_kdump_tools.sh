@@ -53,8 +53,7 @@ kdump_tools() {
 	log "(b) QMP events: $events"
 	check "(b) QMP: GUEST_CRASHLOADED, never GUEST_PANICKED" "$pvp_events" "GUEST_CRASHLOADED:run"
 	check "(b) the driver reported from the crash kernel" "$([ -n "$m_probe" ] && echo yes)" yes
-	check "(b) reported from the crash initrd, before the root mount" \
-		"$(before "$t_GUEST_CRASHLOADED" "$m_rootmount")" yes
+	reported_from "(b)" initrd
 	check "(b) kdump-tools saved the vmcore (console)" "$([ -n "$m_saved" ] && echo yes)" yes
 	vmcore crash_pkg
 	log "(b) in the disk: ${vmcore_dir:-no /var/crash/<time>}: dump $vmcore_size bytes ($vmcore_format)"
