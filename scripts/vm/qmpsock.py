@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """A QEMU that is starting: the process, taken down with its runner, and
 its UNIX sockets (its QMP server, a virtio-serial chardev), connected to
-while QEMU has not made them yet.  Shared by run-vm.py, scripts/arm64-vm.py, scripts/distro/vm.py and
-selftests/pvptest.py."""
+while QEMU has not made them yet.  Shared by run-vm.py,
+scripts/arm64-vm.py, scripts/distro/vm.py and selftests/pvptest.py."""
 
 import json
 import os
