@@ -15,6 +15,7 @@
 
 #include <linux/crash_dump.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/irqflags.h>
@@ -171,20 +172,46 @@ static struct notifier_block pvpanic_acpi_panic_nb = {
 	.priority = INT_MAX,
 };
 
-/*
- * Power-off of last resort, one handler for every device: it runs late,
- * with interrupts off, only when no firmware method (ACPI S5) powered the
- * machine off first.  Anchors only, never AML, whatever the policy.
- */
-static int pvpanic_acpi_sys_off(struct sys_off_data *unused)
+/* SHUTDOWN to every device that would send it; false when none would. */
+static bool pvpanic_acpi_send_shutdown(void)
 {
 	struct pvpanic_acpi *pa;
+	bool sent = false;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(pa, &pvpanic_acpi_list, list)
-		if (pa->capability & READ_ONCE(pa->events) & PVPANIC_SHUTDOWN)
+		if (pa->capability & READ_ONCE(pa->events) & PVPANIC_SHUTDOWN) {
 			pvpanic_acpi_write_anchors(pa, PVPANIC_SHUTDOWN);
+			sent = true;
+		}
 	rcu_read_unlock();
+	return sent;
+}
+
+/*
+ * How long the power-off handler waits for the host after SHUTDOWN.  QEMU
+ * acts on the write from its main loop while the vCPU goes on: without a
+ * wait the chain returns first, and a poweroff from PID 1 ends in the
+ * kernel's "power-off failed" path (a WARN in do_exit, then PID 1 exits
+ * and panics).  ACPICA's S5 waits 10 s for the same reason.
+ */
+#define PVPANIC_ACPI_SHUTDOWN_WAIT_MS	2000
+
+/*
+ * Power-off of last resort, one handler for every device: it runs late,
+ * with interrupts off, only when no firmware method (ACPI S5) powered the
+ * machine off first.  Anchors only, never AML, whatever the policy; then
+ * a bounded wait for the host, after which the chain goes on.
+ */
+static int pvpanic_acpi_sys_off(struct sys_off_data *unused)
+{
+	if (!pvpanic_acpi_send_shutdown())
+		return NOTIFY_DONE;
+	pr_info("SHUTDOWN sent, waiting up to %u ms for the host to power off\n",
+		PVPANIC_ACPI_SHUTDOWN_WAIT_MS);
+	mdelay(PVPANIC_ACPI_SHUTDOWN_WAIT_MS);
+	pr_warn("the host did not power off within %u ms of SHUTDOWN\n",
+		PVPANIC_ACPI_SHUTDOWN_WAIT_MS);
 	return NOTIFY_DONE;
 }
 
@@ -279,10 +306,11 @@ ATTRIBUTE_GROUPS(pvpanic_acpi);
 /* debugfs, root only */
 
 /*
- * "panic" runs the panic notifier as panic() runs it, "shutdown" the
- * power-off handler as the power-off chain does: interrupts off.  Live
- * WRPT (policy=acpi) is evaluated first, in process context: ACPICA takes
- * sleeping locks, which a debug kernel rightly reports with interrupts off.
+ * "panic" runs the panic notifier as panic() runs it, "shutdown" sends as
+ * the power-off handler does, without its wait for the host: interrupts
+ * off.  Live WRPT (policy=acpi) is evaluated first, in process context:
+ * ACPICA takes sleeping locks, which a debug kernel rightly reports with
+ * interrupts off.
  */
 static ssize_t trigger_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
@@ -317,7 +345,7 @@ static ssize_t trigger_write(struct file *file, const char __user *ubuf,
 			if (!pa->live)
 				pvpanic_acpi_send(pa, event);
 	} else {
-		pvpanic_acpi_sys_off(NULL);
+		pvpanic_acpi_send_shutdown();
 	}
 	local_irq_restore(flags);
 	mutex_unlock(&pvpanic_acpi_list_lock);

@@ -368,9 +368,10 @@ KMEMLEAK_FOUND = re.compile(r"kmemleak: \d+ new suspected")
 COMMAND_START = "guest-init: command starts"
 
 
-def scan_split(text, allow_panic):
+def scan_split(text, allow_panic, allowed=()):
     """The reports of scan(), split at the start of the command: (boot's,
-    the command's). Without the start line, all are boot's."""
+    the command's). Without the start line, all are boot's. A report
+    that matches one of the regexes allowed counts in the command only."""
     i = text.find(COMMAND_START)
     if i < 0:
         return scan(text, allow_panic), []
@@ -378,10 +379,10 @@ def scan_split(text, allow_panic):
     if allow_panic and PANIC_START.search(text[:i]):
         return before, []  # nothing after the panic start is scanned
     # (the kmemleak baseline comes before the start: all after it counts)
-    return before, scan(text[text.rfind("\n", 0, i) + 1:], allow_panic)
+    return before, scan(text[text.rfind("\n", 0, i) + 1:], allow_panic, allowed)
 
 
-def scan(text, allow_panic):
+def scan(text, allow_panic, allowed=()):
     bad = []
     # kmemleak suspects found by the scan before the baseline are boot's,
     # not ours (see GUEST_INIT)
@@ -393,7 +394,7 @@ def scan(text, allow_panic):
             before_baseline = False
         if before_baseline and KMEMLEAK_FOUND.search(line):
             continue
-        if BENIGN.search(line):
+        if BENIGN.search(line) or any(r.search(line) for r in allowed):
             continue
         if SPLAT.search(line) and "guest-init" not in line:
             bad.append(line)
@@ -421,6 +422,10 @@ def main():
                     help="with --allow-panic: the guest counts as hung (exit 91) this "
                     "many seconds after its console shows the panic start, "
                     "however long it took to get there (--timeout still bounds the run)")
+    ap.add_argument("--allow-splat", action="append", default=[], type=re.compile,
+                    metavar="REGEX",
+                    help="a kernel report the test expects during its command (a regex "
+                    "on the console line, repeatable): not a failure; the test checks it")
     ap.add_argument("--end", choices=sorted(END), default="sysrq",
                     help="how PID 1 ends the guest after the command (default sysrq o; "
                     "poweroff: reboot(2) from PID 1, and a halt ends the run)")
@@ -629,8 +634,8 @@ def boot(a, qemu, out, console, qmp_sock, dump_sock, attempt, attempts):
     except OSError:
         pass
     dmesg = read("dmesg.txt") or ""
-    boot_bad, cmd_bad = scan_split(cons, a.allow_panic)
-    dmesg_boot_bad, dmesg_cmd_bad = scan_split(dmesg, a.allow_panic)
+    boot_bad, cmd_bad = scan_split(cons, a.allow_panic, a.allow_splat)
+    dmesg_boot_bad, dmesg_cmd_bad = scan_split(dmesg, a.allow_panic, a.allow_splat)
     boot_bad += dmesg_boot_bad
     cmd_bad += dmesg_cmd_bad
     if boot_bad and not cmd_bad and retry_left:

@@ -112,6 +112,11 @@ grep -q "two devices with bit 2, no S5" <(vm_output chain10) ||
 expect_events chain10 "GUEST_PVSHUTDOWN SHUTDOWN:guest-shutdown"
 got=$(od -An -tx1 "$T/debugcon" | tr -d ' \n')
 [ "$got" = 04 ] || die "chain10: the debug port got '$got', want one SHUTDOWN byte (04)"
+# QEMU acts on SHUTDOWN from its main loop while the vCPU runs on: it
+# powered off within the handler's wait (else the kernel's "power-off
+# failed" path follows: a WARN in do_exit, PID 1's panic).
+! grep -q "pvpanic_acpi: the host did not power off" "$T/chain10.console" ||
+	vm_die chain10 "the host did not power off within the handler's wait"
 
 # Bit 2 cleared from events (set again, and cleared again): no handler,
 # so the same poweroff halts, and nothing reaches QEMU or the debug port.
@@ -145,4 +150,50 @@ halt halt72-upstream 7.2 "modprobe pvpanic-mmio
 	--acpi-table "$T/dsdt72-no-s5.aml"
 halt acpi-off 7.2 "[ ! -e \$d ]
 	$(load_drv_cmd)" --append acpi=off
+
+# A host that does not act on SHUTDOWN: without \_S5, QEMU 7.2's pvpanic
+# (no bit 2) beside the bare QEMU0001 on the debug port, which records
+# bytes and powers nothing off.  The handler writes 0x04 there, waits its
+# bounded 2 s, says so and returns; the kernel's own "power-off failed"
+# path follows, as with any handler that returns: a WARN in do_exit
+# (allowed here, and checked to come after the wait), then PID 1 exits and
+# panics, which the panic notifier reports (QEMU 7.2's device first:
+# QEMU may stop the guest before the debug port's turn).  One vCPU: with
+# two, TCG's TSCs disagree and the printk clock stands still while
+# interrupts are off.
+# The WARN: "WARNING: CPU: 0 PID: 1 at kernel/exit.c:819 do_exit+0x8eb/0xb10"
+# (6.1, 6.12), "WARNING: kernel/exit.c:913 at do_exit+0x90e/0xb60, CPU#0:
+# busybox/1" (7.2).
+exit_warn='WARNING: (CPU: [0-9]+ PID: 1 at kernel/exit\.c:[0-9]+ do_exit'
+exit_warn+='|kernel/exit\.c:[0-9]+ at do_exit\+.*, CPU#[0-9]+: [^ ]+/1$)'
+rm -f "$T/debugcon"
+PVP_QEMU=7.2 VM_TIMEOUT=120 vm wait72 --smp 1 --end poweroff --allow-panic \
+	--allow-splat "$exit_warn" \
+	--qemu-arg=-device --qemu-arg=pvpanic "${dbg[@]}" \
+	--acpi-table "$T/dsdt72-no-s5.aml" -- "set -e
+	$(load_drv_cmd)
+	insmod host-module/pvpanic_sim.ko variant=io_bare_5a8
+	grep -H . /sys/bus/platform/devices/QEMU0001:0*/capability" ||
+	vm_die wait72 "run-vm failed"
+vm_output wait72 | tr '\n' ' ' | grep -q "QEMU0001:00/capability:3 .*QEMU0001:01/capability:7" ||
+	vm_die wait72 "want QEMU 7.2's pvpanic (3), then the bare device (7)"
+got=$(od -An -tx1 "$T/debugcon" | tr -d ' \n')
+[ "$got" = 04 ] || [ "$got" = 0401 ] ||
+	die "wait72: the debug port got '$got', want SHUTDOWN, then PANICKED unless QEMU stopped first"
+expect_events wait72 "GUEST_PANICKED:poweroff SHUTDOWN:guest-panic"
+# The console, in order: the wait announced, given up 2 s later (bounded:
+# under 3 s), then the kernel's WARN and PID 1's panic.
+waited=$(W=$exit_warn awk '
+	function t(l) { sub(/^\[ */, "", l); sub(/\].*/, "", l); return l + 0 }
+	{ sub(/\r$/, "") }
+	/pvpanic_acpi: SHUTDOWN sent, waiting up to 2000 ms/ { s = t($0); n = 1; next }
+	n == 1 && /pvpanic_acpi: the host did not power off within 2000 ms/ { e = t($0); n = 2; next }
+	n == 2 && $0 ~ ENVIRON["W"] { n = 3; next }
+	n == 3 && /Kernel panic - not syncing: Attempted to kill init/ { n = 4 }
+	END { if (n == 4) printf "%.2f", e - s }' "$T/wait72.console")
+[ -n "$waited" ] ||
+	vm_die wait72 "want on the console: the wait, its end, do_exit's WARN, PID 1's panic"
+awk -v w="$waited" 'BEGIN { exit !(w >= 1.9 && w < 3) }' ||
+	vm_die wait72 "the handler waited ${waited} s, want 2 s"
+log "wait72: no power-off from the host: the handler waited ${waited} s, then the kernel's fallback"
 echo "ok"
