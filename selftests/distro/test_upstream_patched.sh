@@ -19,8 +19,9 @@
 #            it out, so the crash kernel mounts the root file system and
 #            udev loads pvpanic-mmio from there; one GUEST_CRASHLOADED,
 #            after the root mount.  On sid the crash initrd is plain
-#            dracut's (below), and dracut's host-only initrd carries
-#            pvpanic-mmio by itself: the report comes from the initrd.
+#            dracut's (below), and dracut's host-only initrd carries the
+#            modules under updates/ (its kernel-modules-extra), so the
+#            patched pvpanic-mmio: the report comes from the initrd.
 # On sid kdump-tools builds no crash initrd (dracut, no mkinitramfs): the
 # step builds it as README.md tells users to, with plain dracut.
 # Prints the time from the crash to GUEST_CRASHLOADED.
@@ -101,8 +102,8 @@ patched() {
 	one patched-default
 	check "(h) patched-default: QMP: one GUEST_CRASHLOADED, never GUEST_PANICKED" \
 		"$pvp_events" "GUEST_CRASHLOADED:run"
-	# on sid dracut's host-only crash initrd carries pvpanic-mmio; elsewhere
-	# udev loads it from the root file system
+	# on sid dracut's host-only crash initrd carries what is under updates/,
+	# so the patched pvpanic-mmio; elsewhere udev loads it from the root
 	reported_from "(h) patched-default" "$([ "$D" = sid ] && echo initrd || echo root)"
 	log "(h) patched-default: crash -> GUEST_CRASHLOADED: $(crash_to GUEST_CRASHLOADED);" \
 		"root mounted +$m_rootmount s; vmcore saved +$m_saved s"
