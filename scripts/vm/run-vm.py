@@ -507,11 +507,10 @@ def main():
     if accel == "kvm" and not os.access("/dev/kvm", os.W_OK):
         accel = "tcg"
     cpu = "max" if accel == "tcg" else "host"
-    if accel == "tcg" and a.smp != "1" and int(a.kver.split(".")[0]) >= 7:
-        # one host thread for all vCPUs: under QEMU 7.2's multi-threaded
-        # TCG a 7.x guest with two vCPUs now and then hangs after smpboot
-        # or oopses on an int3 in kernel text another vCPU is patching
-        # (2 boots in 24; none in 24 with thread=single; testing.md)
+    if accel == "tcg" and a.smp != "1":
+        # one host thread for all vCPUs: under multi-threaded TCG a guest
+        # with two vCPUs now and then hangs in early boot or oopses on an
+        # int3 in kernel text another vCPU is patching (testing.md)
         accel = "tcg,thread=single"
     qemu = [qemu_binary(a.qemu), "-nodefaults", "-no-user-config",
             "-display", "none", "-machine", "pc", "-accel", accel,
