@@ -370,8 +370,8 @@ COMMAND_START = "guest-init: command starts"
 
 def scan_split(text, allow_panic, allowed=()):
     """The reports of scan(), split at the start of the command: (boot's,
-    the command's). Without the start line, all are boot's. A report
-    that matches one of the regexes allowed counts in the command only."""
+    the command's). Without the start line, all are boot's. The command's
+    leave out the lines that match a regex of allowed; boot's never do."""
     i = text.find(COMMAND_START)
     if i < 0:
         return scan(text, allow_panic), []
