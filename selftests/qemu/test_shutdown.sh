@@ -10,7 +10,8 @@
 # runs, as with upstream pvpanic-mmio, which runs beside ours for
 # comparison (Linux 6.10+ only: 6.1's does not know bit 2).  Without S5
 # the kernel's power-off chain reaches the handler, which tells every
-# device and waits up to 2 s for the host (wait72: a host that never acts).  QEMU 7.2 offers no bit 2 (capability 3): nothing is sent.
+# device and waits up to 2 s for the host (wait72: a host that never
+# acts).  QEMU 7.2 offers no bit 2 (capability 3): nothing is sent.
 # The handler is registered only while some device has bit 2 in
 # capability & events, as upstream's: where nothing can power the machine
 # off (no \_S5, or acpi=off) a poweroff from PID 1 then halts, as with
